@@ -1,0 +1,317 @@
+//! Diagnostics: every problem names its file, line and column, and a run
+//! reports all of them at once, printed like a compiler's.
+
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
+use codespan_reporting::files::{self, Files};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::{self, Config, Styles, StylesWriter};
+
+/// Index of a source in [`Sources`].
+pub type FileId = usize;
+
+/// All texts a run has read (records, templates, layout files), kept so that
+/// diagnostics can show the offending line.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: Vec<Source>,
+}
+
+#[derive(Debug, Clone)]
+struct Source {
+    name: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Sources {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        self.files.push(Source {
+            name: name.into(),
+            text,
+            line_starts,
+        });
+        self.files.len() - 1
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        &self.files[id].name
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        &self.files[id].text
+    }
+
+    /// Byte offset of a 1-based line and a 1-based column counted in characters.
+    pub fn offset(&self, id: FileId, line: usize, col: usize) -> usize {
+        let src = &self.files[id];
+        let Some(&start) = src.line_starts.get(line.saturating_sub(1)) else {
+            return src.text.len();
+        };
+        let rest = &src.text[start..];
+        let in_line = rest
+            .char_indices()
+            .take_while(|&(_, c)| c != '\n')
+            .nth(col.saturating_sub(1))
+            .map_or_else(|| rest.find('\n').unwrap_or(rest.len()), |(i, _)| i);
+        start + in_line
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        let src = &self.files[id];
+        let offset = offset.min(src.text.len());
+        let line = src.line_starts.partition_point(|&s| s <= offset) - 1;
+        let col = src.text[src.line_starts[line]..offset].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// The span of the rest of the line at `offset`, at most to the line's end
+    /// (used to underline a YAML value or key).
+    pub fn token_at(&self, id: FileId, offset: usize) -> Range<usize> {
+        let text = &self.files[id].text;
+        let offset = offset.min(text.len());
+        let rest = &text[offset..];
+        let len = rest
+            .find(['\n', '#'])
+            .unwrap_or(rest.len())
+            .min(rest.find(": ").map_or(usize::MAX, |i| i))
+            .min(rest.trim_end_matches(':').len());
+        let token = rest[..len].trim_end();
+        let len = if token.is_empty() {
+            rest.chars().next().map_or(0, char::len_utf8)
+        } else {
+            token.len()
+        };
+        offset..offset + len
+    }
+}
+
+impl<'a> Files<'a> for Sources {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        self.files
+            .get(id)
+            .map(|f| f.name.as_str())
+            .ok_or(files::Error::FileMissing)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
+        self.files
+            .get(id)
+            .map(|f| f.text.as_str())
+            .ok_or(files::Error::FileMissing)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
+        let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
+        Ok(f.line_starts.partition_point(|&s| s <= byte_index) - 1)
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
+        let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
+        let start = *f.line_starts.get(line_index).ok_or(files::Error::LineTooLarge {
+            given: line_index,
+            max: f.line_starts.len() - 1,
+        })?;
+        let end = f
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(f.text.len());
+        Ok(start..end)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Where a problem is: a span in a known source, or a file that could not
+/// be read as text at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Span { file: FileId, span: Range<usize> },
+    /// A file that is not in [`Sources`] (unreadable, not UTF-8, too large),
+    /// with a 1-based line and column where known.
+    Path { path: String, line: usize, col: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    /// What the label under the marked spot says.
+    pub label: String,
+    /// `organization «school-1»`, `field participants[2].joined`…
+    pub context: Option<String>,
+    /// Hints: «did you mean `name`?».
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            label: String::new(),
+            context: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn at(mut self, file: FileId, span: Range<usize>) -> Self {
+        self.location = Some(Location::Span { file, span });
+        self
+    }
+
+    pub fn at_path(mut self, path: impl Into<String>, line: usize, col: usize) -> Self {
+        self.location = Some(Location::Path {
+            path: path.into(),
+            line,
+            col,
+        });
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col` of the problem, if it has a location.
+    pub fn position(&self, sources: &Sources) -> Option<String> {
+        match self.location.as_ref()? {
+            Location::Span { file, span } => {
+                let (line, col) = sources.line_col(*file, span.start);
+                Some(format!("{}:{line}:{col}", sources.name(*file)))
+            }
+            Location::Path { path, line, col } => Some(format!("{path}:{line}:{col}")),
+        }
+    }
+
+    fn to_codespan(&self) -> CsDiagnostic<FileId> {
+        let severity = match self.severity {
+            Severity::Error => CsSeverity::Error,
+            Severity::Warning => CsSeverity::Warning,
+        };
+        let mut d = CsDiagnostic::new(severity).with_message(&self.message);
+        if let Some(Location::Span { file, span }) = &self.location {
+            d = d.with_labels(vec![
+                Label::primary(*file, span.clone()).with_message(&self.label),
+            ]);
+        }
+        let mut notes = Vec::new();
+        if let Some(Location::Path { path, line, col }) = &self.location {
+            notes.push(format!("in {path}:{line}:{col}"));
+        }
+        if let Some(context) = &self.context {
+            notes.push(format!("in {context}"));
+        }
+        notes.extend(self.notes.iter().cloned());
+        d.with_notes(notes)
+    }
+
+    /// The diagnostic as plain text, as it is printed without colour.
+    pub fn render(&self, sources: &Sources) -> String {
+        term::emit_into_string(&Config::default(), sources, &self.to_codespan())
+            .unwrap_or_else(|_| format!("error: {}\n", self.message))
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Prints diagnostics to standard error, in colour on a terminal.
+pub fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) {
+    let choice = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let stream = StandardStream::stderr(choice);
+    let mut lock = stream.lock();
+    let styles = Styles::default();
+    let config = Config::default();
+    for d in diagnostics {
+        let mut writer = StylesWriter::new(&mut lock, &styles);
+        if term::emit_to_write_style(&mut writer, &config, sources, &d.to_codespan()).is_err() {
+            let _ = writeln!(lock, "error: {}", d.message);
+        }
+    }
+}
+
+/// The outcome of a stage that reports problems rather than stopping at the first.
+pub type Problems = Vec<Diagnostic>;
+
+/// Whether any of the diagnostics is an error (warnings do not fail a run).
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_and_positions_round_trip_with_cyrillic() {
+        let mut s = Sources::default();
+        let id = s.add("a.yaml", "id: x\nname: Школа № 1\n  kind: school\n");
+        let off = s.offset(id, 2, 7);
+        assert_eq!(&s.text(id)[off..off + 2], "Ш");
+        assert_eq!(s.line_col(id, off), (2, 7));
+        assert_eq!(s.token_at(id, s.offset(id, 3, 3)), s.offset(id, 3, 3)..s.offset(id, 3, 7));
+    }
+
+    #[test]
+    fn rendered_text_names_file_line_and_column() {
+        let mut s = Sources::default();
+        let id = s.add("data/a.yaml", "id: x\nnmae: y\n");
+        let d = Diagnostic::error("unknown field `nmae`")
+            .at(id, 6..10)
+            .label("not a field of organization")
+            .note("did you mean `name`?");
+        let text = d.render(&s);
+        assert!(text.contains("data/a.yaml:2:1"), "{text}");
+        assert!(text.contains("did you mean `name`?"), "{text}");
+        assert_eq!(d.position(&s).unwrap(), "data/a.yaml:2:1");
+    }
+}

@@ -1,0 +1,554 @@
+//! Stage 1, `load`: find the YAML files under the data folder, parse them and
+//! deserialise every record, collecting every problem with its position.
+//!
+//! serde_yaml does the parsing and typing; it keeps no positions once a value
+//! is parsed, so a second, event-level pass (yaml-rust2) records where every
+//! key and value starts. Later stages use that [`SourceMap`] to point at the
+//! exact field a problem is about.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diag::{Diagnostic, FileId, Problems, Sources};
+use crate::model::{
+    Agreement, Cluster, Issuer, Order, Organization, RECORD_KINDS, Roadmap, TextDocument,
+};
+
+/// Record files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Where a record came from: its file and its path inside the file
+/// (`organizations[3]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: FileId,
+    pub path: String,
+}
+
+impl Origin {
+    /// The path of a field of this record: `organizations[3].inn`.
+    pub fn field(&self, field: &str) -> String {
+        join_path(&self.path, field)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub record: T,
+    pub origin: Origin,
+}
+
+/// Everything read from the data folder.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub root: PathBuf,
+    pub sources: Sources,
+    maps: HashMap<FileId, SourceMap>,
+    pub organizations: Vec<Loaded<Organization>>,
+    pub issuers: Vec<Loaded<Issuer>>,
+    pub clusters: Vec<Loaded<Cluster>>,
+    pub agreements: Vec<Loaded<Agreement>>,
+    pub roadmaps: Vec<Loaded<Roadmap>>,
+    pub orders: Vec<Loaded<Order>>,
+    pub documents: Vec<Loaded<TextDocument>>,
+}
+
+impl Dataset {
+    /// A diagnostic pointing at a field (or, if the field is absent, the
+    /// nearest enclosing node) of a record.
+    pub fn error_at(&self, origin: &Origin, field: &str, message: impl Into<String>) -> Diagnostic {
+        self.error_near(origin, field, false, message)
+    }
+
+    /// Like [`Dataset::error_at`], but pointing at the field's key (for
+    /// problems with the key itself, such as an unknown field).
+    pub fn error_at_key(&self, origin: &Origin, field: &str, message: impl Into<String>) -> Diagnostic {
+        self.error_near(origin, field, true, message)
+    }
+
+    fn error_near(&self, origin: &Origin, field: &str, key: bool, message: impl Into<String>) -> Diagnostic {
+        let path = origin.field(field);
+        let offset = self.maps.get(&origin.file).and_then(|m| m.find(&path, key));
+        let d = Diagnostic::error(message);
+        match offset {
+            Some(offset) => d.at(origin.file, self.sources.token_at(origin.file, offset)),
+            None => d.at(origin.file, 0..0),
+        }
+    }
+
+    /// The file a record was read from, relative to the data folder's parent.
+    pub fn file_name(&self, origin: &Origin) -> &str {
+        self.sources.name(origin.file)
+    }
+
+    /// Counts of each record kind, for the summary line.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("organizations", self.organizations.len()),
+            ("issuers", self.issuers.len()),
+            ("clusters", self.clusters.len()),
+            ("agreements", self.agreements.len()),
+            ("roadmaps", self.roadmaps.len()),
+            ("orders", self.orders.len()),
+            ("documents", self.documents.len()),
+        ]
+    }
+}
+
+/// Loads every `*.yaml` / `*.yml` file under `root` (hidden entries skipped),
+/// in path order so that runs are reproducible.
+pub fn load_dataset(root: &Path) -> (Dataset, Problems) {
+    let mut dataset = Dataset {
+        root: root.to_path_buf(),
+        ..Dataset::default()
+    };
+    let mut problems = Vec::new();
+    if !root.is_dir() {
+        problems.push(Diagnostic::error(format!(
+            "data folder {} does not exist",
+            root.display()
+        )));
+        return (dataset, problems);
+    }
+    for path in find_record_files(root, &mut problems) {
+        load_file(&mut dataset, &path, &mut problems);
+    }
+    (dataset, problems)
+}
+
+/// The record files under `root`, sorted by path.
+pub fn find_record_files(root: &Path, problems: &mut Problems) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let ext = e.path().extension().and_then(|x| x.to_str());
+                if matches!(ext, Some("yaml" | "yml")) {
+                    files.push(e.into_path());
+                }
+            }
+            Ok(_) => {}
+            Err(err) => problems.push(Diagnostic::error(format!("cannot read data folder: {err}"))),
+        }
+    }
+    files
+}
+
+fn display_name(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
+    let name = display_name(path);
+    let text = match read_text(path, &name) {
+        Ok(text) => text,
+        Err(d) => {
+            problems.push(d);
+            return;
+        }
+    };
+    let file = dataset.sources.add(name.clone(), text);
+    let text = dataset.sources.text(file);
+
+    let value: serde_yaml::Value = match serde_yaml::from_str(text) {
+        Ok(v) => v,
+        Err(err) => {
+            problems.push(yaml_syntax_error(&dataset.sources, file, &err));
+            return;
+        }
+    };
+    let map = SourceMap::build(text);
+    let top = match value {
+        serde_yaml::Value::Mapping(m) => m,
+        serde_yaml::Value::Null => {
+            problems.push(
+                Diagnostic::error("the file holds no records")
+                    .at(file, 0..0)
+                    .note("a data file is a mapping such as `organizations: [...]` or `order: {...}`"),
+            );
+            return;
+        }
+        _ => {
+            problems.push(
+                Diagnostic::error("a data file must be a mapping of record kinds to records")
+                    .at(file, dataset.sources.token_at(file, 0))
+                    .note(kinds_note()),
+            );
+            return;
+        }
+    };
+    dataset.maps.insert(file, map);
+
+    for (key, value) in top {
+        let Some(key) = key.as_str().map(str::to_owned) else {
+            problems.push(Diagnostic::error("record kinds are named by text keys").at(file, 0..0));
+            continue;
+        };
+        let Some(kind) = RECORD_KINDS
+            .iter()
+            .find(|(one, many)| *one == key || *many == key)
+            .map(|(one, _)| *one)
+        else {
+            let offset = dataset.maps[&file].find_key(&key).unwrap_or(0);
+            let mut d = Diagnostic::error(format!("unknown record kind `{key}`"))
+                .at(file, dataset.sources.token_at(file, offset))
+                .label("not a record kind")
+                .note(kinds_note());
+            let all: Vec<&str> = RECORD_KINDS.iter().flat_map(|(a, b)| [*a, *b]).collect();
+            if let Some(best) = did_you_mean(&key, &all) {
+                d = d.note(format!("did you mean `{best}`?"));
+            }
+            problems.push(d);
+            continue;
+        };
+        let records: Vec<(String, serde_yaml::Value)> = match value {
+            serde_yaml::Value::Sequence(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{key}[{i}]"), v))
+                .collect(),
+            other => vec![(key.clone(), other)],
+        };
+        for (path, value) in records {
+            let origin = Origin { file, path };
+            let d = &*dataset;
+            let pushed = match kind {
+                "organization" => typed(d, value, &origin).map(|r| dataset.organizations.push(Loaded { record: r, origin })),
+                "issuer" => typed(d, value, &origin).map(|r| dataset.issuers.push(Loaded { record: r, origin })),
+                "cluster" => typed(d, value, &origin).map(|r| dataset.clusters.push(Loaded { record: r, origin })),
+                "agreement" => typed(d, value, &origin).map(|r| dataset.agreements.push(Loaded { record: r, origin })),
+                "roadmap" => typed(d, value, &origin).map(|r| dataset.roadmaps.push(Loaded { record: r, origin })),
+                "order" => typed(d, value, &origin).map(|r| dataset.orders.push(Loaded { record: r, origin })),
+                "document" => typed(d, value, &origin).map(|r| dataset.documents.push(Loaded { record: r, origin })),
+                _ => unreachable!("every kind of RECORD_KINDS is handled"),
+            };
+            if let Err(d) = pushed {
+                problems.push(d);
+            }
+        }
+    }
+}
+
+fn kinds_note() -> String {
+    let kinds: Vec<String> = RECORD_KINDS
+        .iter()
+        .map(|(one, many)| format!("`{one}`/`{many}`"))
+        .collect();
+    format!("record kinds: {}", kinds.join(", "))
+}
+
+/// Reads a file as UTF-8 text, refusing very large files and pointing at the
+/// first byte that is not UTF-8.
+fn read_text(path: &Path, name: &str) -> Result<String, Diagnostic> {
+    let cannot = |err: std::io::Error| Diagnostic::error(format!("cannot read {name}: {err}"));
+    let len = std::fs::metadata(path).map_err(cannot)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(format!(
+            "{name} is {:.1} MB; record files are limited to {} MB",
+            len as f64 / 1_048_576.0,
+            MAX_FILE_BYTES / 1_048_576
+        ))
+        .at_path(name, 1, 1)
+        .note("split the records into several files"));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let line = valid.matches('\n').count() + 1;
+        let col = valid.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        Diagnostic::error(format!("{name} is not UTF-8 text"))
+            .at_path(name, line, col)
+            .note("save the file in UTF-8 encoding")
+    })
+}
+
+fn yaml_syntax_error(sources: &Sources, file: FileId, err: &serde_yaml::Error) -> Diagnostic {
+    let message = strip_yaml_location(&err.to_string());
+    let (offset, line_text) = match err.location() {
+        Some(loc) => {
+            let offset = loc.index().min(sources.text(file).len());
+            let line = sources.text(file).lines().nth(loc.line().saturating_sub(1));
+            (offset, line.unwrap_or(""))
+        }
+        None => (0, ""),
+    };
+    let mut d = Diagnostic::error(format!("invalid YAML: {message}"))
+        .at(file, offset..offset)
+        .label("here");
+    if line_text.starts_with(' ') && line_text.trim_start_matches(' ').starts_with('\t')
+        || line_text.starts_with('\t')
+    {
+        d = d.note("YAML indentation must use spaces, not tabs");
+    }
+    if message.contains("recursion limit") {
+        d = d.note("records are never nested this deeply");
+    }
+    if message.contains("repetition limit") {
+        d = d.note("the file expands aliases (`*name`) to an excessive size");
+    }
+    d
+}
+
+/// serde_yaml appends « at line L column C» to messages; the diagnostic
+/// shows the position itself.
+fn strip_yaml_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Deserialises one record, turning a serde error into a diagnostic at the
+/// offending field.
+fn typed<T: DeserializeOwned>(
+    dataset: &Dataset,
+    value: serde_yaml::Value,
+    origin: &Origin,
+) -> Result<T, Diagnostic> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let field = serde_path(err.path());
+        let message = strip_yaml_location(&err.inner().to_string());
+        let (unknown, expected) = parse_unknown(&message);
+        let mut d = match &unknown {
+            // The path ends at the mapping; point at the unknown key itself.
+            Some(key) => dataset
+                .error_at_key(origin, &join_path(&field, key), message.clone())
+                .label("unknown here"),
+            None => dataset.error_at(origin, &field, message.clone()),
+        };
+        if let (Some(key), false) = (&unknown, expected.is_empty()) {
+            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+            if let Some(best) = did_you_mean(key, &expected) {
+                d = d.note(format!("did you mean `{best}`?"));
+            }
+        }
+        if message.starts_with("missing field") {
+            d = d.label("this record");
+        }
+        d.context(record_context(&origin.path, &field))
+    })
+}
+
+fn record_context(record_path: &str, field: &str) -> String {
+    if field.is_empty() {
+        format!("record {record_path}")
+    } else {
+        format!("record {record_path}, field {field}")
+    }
+}
+
+fn serde_path(path: &serde_path_to_error::Path) -> String {
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            serde_path_to_error::Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            serde_path_to_error::Segment::Map { key } => out = join_path(&out, key),
+            serde_path_to_error::Segment::Enum { variant } => out = join_path(&out, variant),
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+fn join_path(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_owned()
+    } else if child.is_empty() {
+        parent.to_owned()
+    } else if child.starts_with('[') {
+        format!("{parent}{child}")
+    } else {
+        format!("{parent}.{child}")
+    }
+}
+
+/// From «unknown field `nmae`, expected one of `id`, `name`» (or «unknown
+/// variant …»), the unknown word and the expected ones.
+fn parse_unknown(message: &str) -> (Option<String>, Vec<String>) {
+    if !message.starts_with("unknown field") && !message.starts_with("unknown variant") {
+        return (None, Vec::new());
+    }
+    let mut ticks = message.split('`').skip(1).step_by(2).map(str::to_owned);
+    let unknown = ticks.next();
+    // A variant error points at the value, not at a key.
+    if message.starts_with("unknown variant") {
+        return (None, ticks.collect());
+    }
+    (unknown, ticks.collect())
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Where every key and value of a YAML file starts, by path
+/// (`clusters[0].participants[2].joined`).
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    values: HashMap<String, usize>,
+    keys: HashMap<String, usize>,
+}
+
+impl SourceMap {
+    fn build(text: &str) -> SourceMap {
+        let mut builder = MapBuilder {
+            text,
+            line_starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+            stack: Vec::new(),
+            map: SourceMap::default(),
+        };
+        // Only files serde_yaml accepted get here; a failure just leaves the
+        // map partial, and diagnostics fall back to the record's start.
+        let _ = Parser::new_from_str(text).load(&mut builder, false);
+        builder.map
+    }
+
+    /// The start of the value (or its key, if `key`) at `path`, or of the
+    /// nearest enclosing node.
+    pub fn find(&self, path: &str, key: bool) -> Option<usize> {
+        let mut p = path;
+        loop {
+            let (first, second) = if key { (&self.keys, &self.values) } else { (&self.values, &self.keys) };
+            if let Some(&o) = first.get(p).or_else(|| second.get(p)) {
+                return Some(o);
+            }
+            let cut = p.rfind(['.', '['])?;
+            p = &p[..cut];
+        }
+    }
+
+    /// The start of a key of the top-level mapping.
+    fn find_key(&self, key: &str) -> Option<usize> {
+        self.keys.get(key).copied()
+    }
+}
+
+enum Frame {
+    /// `first` is true until the first key: block mappings report their start
+    /// at the first value indicator, so the first key's position is used.
+    Mapping { path: String, key: Option<String>, first: bool },
+    Sequence { path: String, index: usize },
+}
+
+struct MapBuilder<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+    stack: Vec<Frame>,
+    map: SourceMap,
+}
+
+impl MapBuilder<'_> {
+    fn offset(&self, mark: &Marker) -> usize {
+        let Some(&start) = self.line_starts.get(mark.line().saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let line = &self.text[start..];
+        start
+            + line
+                .char_indices()
+                .nth(mark.col())
+                .map_or(line.len(), |(i, _)| i)
+    }
+
+    /// Registers a node starting at `offset`; returns its path if it is a value.
+    fn node(&mut self, offset: usize, scalar: Option<&str>) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Sequence { path, index }) => {
+                let p = format!("{path}[{index}]");
+                *index += 1;
+                self.map.values.insert(p.clone(), offset);
+                Some(p)
+            }
+            Some(Frame::Mapping { path, key, first }) => match key.take() {
+                None => {
+                    let k = scalar.unwrap_or("?").to_owned();
+                    if std::mem::take(first) {
+                        self.map.values.insert(path.clone(), offset);
+                    }
+                    self.map.keys.insert(join_path(path, &k), offset);
+                    *key = Some(k);
+                    None
+                }
+                Some(k) => {
+                    let p = join_path(path, &k);
+                    self.map.values.insert(p.clone(), offset);
+                    Some(p)
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for MapBuilder<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let offset = self.offset(&mark);
+        match ev {
+            Event::Scalar(ref s, ..) => {
+                self.node(offset, Some(s));
+            }
+            Event::Alias(_) => {
+                self.node(offset, None);
+            }
+            Event::MappingStart(..) => {
+                let path = self.node(offset, None).unwrap_or_default();
+                self.stack.push(Frame::Mapping {
+                    path,
+                    key: None,
+                    first: true,
+                });
+            }
+            Event::SequenceStart(..) => {
+                let path = self.node(offset, None).unwrap_or_default();
+                self.stack.push(Frame::Sequence { path, index: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_map_finds_nested_fields() {
+        let text = "clusters:\n  - id: a\n    participants:\n      - organization: x\n        joined: 01.01.2024\n";
+        let map = SourceMap::build(text);
+        let at = |p: &str| {
+            let o = map.find(p, false).unwrap();
+            &text[o..o + 6]
+        };
+        assert_eq!(at("clusters[0].participants[0].joined"), "01.01.");
+        assert_eq!(&text[map.find("clusters[0].participants[0].joined", true).unwrap()..][..6], "joined");
+        assert_eq!(at("clusters[0].id"), "a\n    ");
+        // A missing field falls back to its record.
+        assert_eq!(&text[map.find("clusters[0].name", false).unwrap()..][..2], "id");
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        assert_eq!(did_you_mean("nmae", &["id", "name", "kind"]), Some("name"));
+        assert_eq!(did_you_mean("colour", &["id", "name"]), None);
+    }
+}
