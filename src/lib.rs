@@ -15,3 +15,4 @@ pub mod sections;
 pub mod validate;
 pub mod assets;
 pub mod cli;
+pub mod render;

@@ -307,3 +307,5 @@ pub struct Party {
     pub signer_position: String,
     pub signer_name: String,
 }
+
+pub mod sample;

@@ -1,0 +1,1 @@
+//! IR → DOCX with docx-rs. (Being written.)

@@ -1,0 +1,1 @@
+//! IR → PDF with Typst used as a library. (Being written.)
