@@ -524,6 +524,9 @@ pub struct Order {
     pub decree: Option<DecreeStyle>,
     pub clauses: Option<Vec<ClauseText>>,
     pub signatory: Option<Id>,
+    /// Lines of the signatory's position as of this order, when they differ
+    /// from the official's usual ones («Врио заместителя Председателя …»).
+    pub signature: Option<Vec<String>>,
     pub appendices: Option<Vec<Appendix>>,
     pub profile: Option<String>,
 }

@@ -45,6 +45,7 @@ pub struct OrderSpec {
     pub decree: DecreeStyle,
     pub clauses: Vec<ClauseText>,
     pub signatory: Id,
+    pub signature: Option<Vec<String>>,
     pub appendices: Vec<Appendix>,
     pub profile: Option<String>,
     #[serde(skip)]
@@ -679,6 +680,7 @@ fn resolve_order(c: &mut Checker, order: &Loaded<Order>, orders: &HashMap<Id, us
                 ("preamble", r.preamble.is_some()),
                 ("clauses", r.clauses.is_some()),
                 ("signatory", r.signatory.is_some()),
+                ("signature", r.signature.is_some()),
             ] {
                 if present {
                     c.error(o, field, format!("a draft takes `{field}` from the order it drafts; remove it here"));
@@ -725,6 +727,7 @@ fn resolve_order(c: &mut Checker, order: &Loaded<Order>, orders: &HashMap<Id, us
         decree: r.decree.or_else(|| base.and_then(|b| b.decree)).unwrap_or_default(),
         clauses: clauses.unwrap_or_default(),
         signatory: Id(signatory),
+        signature: r.signature.clone().or_else(|| base.and_then(|b| b.signature.clone())),
         appendices: r.appendices.clone().or_else(|| base.and_then(|b| b.appendices.clone())).unwrap_or_default(),
         profile: r.profile.clone().or_else(|| base.and_then(|b| b.profile.clone())),
         origin: o.clone(),
