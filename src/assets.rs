@@ -45,7 +45,8 @@ pub fn is_safe_path(rel: &str) -> bool {
         && rel.split('/').all(|c| {
             !c.is_empty()
                 && !c.starts_with('.')
-                && c.chars().all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch))
+                && c.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch))
         })
 }
 
@@ -64,10 +65,14 @@ impl Assets {
             return Ok(assets);
         };
         let root = dir.canonicalize().map_err(|e| {
-            Diagnostic::error(format!("cannot read templates folder {}: {e}", dir.display()))
+            Diagnostic::error(format!(
+                "cannot read templates folder {}: {e}",
+                dir.display()
+            ))
         })?;
         for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-            let entry = entry.map_err(|e| Diagnostic::error(format!("cannot read templates folder: {e}")))?;
+            let entry = entry
+                .map_err(|e| Diagnostic::error(format!("cannot read templates folder: {e}")))?;
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -84,7 +89,13 @@ impl Assets {
                 Diagnostic::error(format!("cannot read {}: {e}", entry.path().display()))
             })?;
             let origin = dir.join(&rel).to_string_lossy().replace('\\', "/");
-            assets.files.insert(rel, Asset { bytes: bytes.into(), origin });
+            assets.files.insert(
+                rel,
+                Asset {
+                    bytes: bytes.into(),
+                    origin,
+                },
+            );
         }
         Ok(assets)
     }
@@ -191,7 +202,17 @@ mod tests {
 
     #[test]
     fn unsafe_paths_are_refused() {
-        for bad in ["../x", "/etc/passwd", "a/../b", "a//b", ".hidden", "a/.git/x", "", "a\\b", "a b"] {
+        for bad in [
+            "../x",
+            "/etc/passwd",
+            "a/../b",
+            "a//b",
+            ".hidden",
+            "a/.git/x",
+            "",
+            "a\\b",
+            "a b",
+        ] {
             assert!(!is_safe_path(bad), "{bad}");
         }
         assert!(is_safe_path("typst/lib.typ"));

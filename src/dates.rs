@@ -109,8 +109,18 @@ impl Date {
     pub fn long(self, lang: Lang) -> String {
         let m = usize::from(self.month()) - 1;
         match lang {
-            Lang::Ru => format!("{}\u{a0}{} {}\u{a0}г.", self.day(), MONTHS_RU_GENITIVE[m], self.year()),
-            Lang::Kk => format!("{}\u{a0}жылғы {}\u{a0}{}", self.year(), self.day(), MONTHS_KK[m]),
+            Lang::Ru => format!(
+                "{}\u{a0}{} {}\u{a0}г.",
+                self.day(),
+                MONTHS_RU_GENITIVE[m],
+                self.year()
+            ),
+            Lang::Kk => format!(
+                "{}\u{a0}жылғы {}\u{a0}{}",
+                self.year(),
+                self.day(),
+                MONTHS_KK[m]
+            ),
         }
     }
 
@@ -122,7 +132,13 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}.{:02}.{:04}", self.day(), self.month(), self.year())
+        write!(
+            f,
+            "{:02}.{:02}.{:04}",
+            self.day(),
+            self.month(),
+            self.year()
+        )
     }
 }
 
@@ -154,7 +170,9 @@ impl Due {
         let t = s.trim();
         let (dates, rest) = scan_dates(t);
         let rest = rest.trim().to_lowercase();
-        let separators_only = rest.chars().all(|c| c.is_whitespace() || "–—-,".contains(c));
+        let separators_only = rest
+            .chars()
+            .all(|c| c.is_whitespace() || "–—-,".contains(c));
         let dates = dates
             .iter()
             .map(|d| Date::parse(d))
@@ -197,15 +215,29 @@ impl Due {
 /// `ГГГГ-ММ-ДД`) and the text around them.
 fn scan_dates(t: &str) -> (Vec<&str>, String) {
     let b = t.as_bytes();
-    let digits = |from: usize, n: usize| b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit);
+    let digits = |from: usize, n: usize| {
+        b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit)
+    };
     let mut dates = Vec::new();
     let mut rest = String::new();
     let mut i = 0;
     while i < b.len() {
-        let iso = digits(i, 4) && b.get(i + 4) == Some(&b'-') && digits(i + 5, 2) && b.get(i + 7) == Some(&b'-') && digits(i + 8, 2);
+        let iso = digits(i, 4)
+            && b.get(i + 4) == Some(&b'-')
+            && digits(i + 5, 2)
+            && b.get(i + 7) == Some(&b'-')
+            && digits(i + 8, 2);
         let dotted = (1..=2).find_map(|d| {
             (digits(i, d) && b.get(i + d) == Some(&b'.'))
-                .then(|| (1..=2).find(|&m| digits(i + d + 1, m) && b.get(i + d + 1 + m) == Some(&b'.') && digits(i + d + m + 2, 4)).map(|m| d + m + 6))
+                .then(|| {
+                    (1..=2)
+                        .find(|&m| {
+                            digits(i + d + 1, m)
+                                && b.get(i + d + 1 + m) == Some(&b'.')
+                                && digits(i + d + m + 2, 4)
+                        })
+                        .map(|m| d + m + 6)
+                })
                 .flatten()
         });
         let len = if iso { Some(10) } else { dotted };
@@ -249,7 +281,11 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates() {
-        assert!(Date::parse("31.02.2022").unwrap_err().contains("does not exist"));
+        assert!(
+            Date::parse("31.02.2022")
+                .unwrap_err()
+                .contains("does not exist")
+        );
         assert!(Date::parse("29.02.2023").is_err());
         assert!(Date::parse("29.02.2024").is_ok());
         assert!(Date::parse("01.13.2022").is_err());
@@ -266,14 +302,40 @@ mod tests {
 
     #[test]
     fn due_forms() {
-        assert_eq!(Due::parse("До 26.09.2022").unwrap().to_string(), "До 26.09.2022");
-        assert_eq!(Due::parse("10.10.2022 14.10.2022").unwrap().to_string(), "10.10.2022 – 14.10.2022");
-        assert_eq!(Due::parse("15.01.2023- 20.01.2023").unwrap().to_string(), "15.01.2023 – 20.01.2023");
-        assert_eq!(Due::parse("2022-10-10 – 2022-10-14").unwrap().to_string(), "10.10.2022 – 14.10.2022");
-        assert_eq!(Due::parse("В течение года").unwrap(), Due::Text("В течение года".into()));
-        assert!(Due::parse("14.10.2022 – 10.10.2022").unwrap_err().contains("before it starts"));
+        assert_eq!(
+            Due::parse("До 26.09.2022").unwrap().to_string(),
+            "До 26.09.2022"
+        );
+        assert_eq!(
+            Due::parse("10.10.2022 14.10.2022").unwrap().to_string(),
+            "10.10.2022 – 14.10.2022"
+        );
+        assert_eq!(
+            Due::parse("15.01.2023- 20.01.2023").unwrap().to_string(),
+            "15.01.2023 – 20.01.2023"
+        );
+        assert_eq!(
+            Due::parse("2022-10-10 – 2022-10-14").unwrap().to_string(),
+            "10.10.2022 – 14.10.2022"
+        );
+        assert_eq!(
+            Due::parse("В течение года").unwrap(),
+            Due::Text("В течение года".into())
+        );
+        assert!(
+            Due::parse("14.10.2022 – 10.10.2022")
+                .unwrap_err()
+                .contains("before it starts")
+        );
         assert!(Due::parse("до 31.02.2022").is_err());
-        assert!(Due::parse("после 10.10.2022").unwrap_err().contains("mixes"));
-        assert_eq!(Due::parse("26.09.2022").unwrap(), Due::On(Date::parse("26.09.2022").unwrap()));
+        assert!(
+            Due::parse("после 10.10.2022")
+                .unwrap_err()
+                .contains("mixes")
+        );
+        assert_eq!(
+            Due::parse("26.09.2022").unwrap(),
+            Due::On(Date::parse("26.09.2022").unwrap())
+        );
     }
 }

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::ops::Range;
+use std::sync::Arc;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::{self, Files};
@@ -120,10 +121,13 @@ impl<'a> Files<'a> for Sources {
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
         let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        let start = *f.line_starts.get(line_index).ok_or(files::Error::LineTooLarge {
-            given: line_index,
-            max: f.line_starts.len() - 1,
-        })?;
+        let start = *f
+            .line_starts
+            .get(line_index)
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: f.line_starts.len() - 1,
+            })?;
         let end = f
             .line_starts
             .get(line_index + 1)
@@ -143,10 +147,19 @@ pub enum Severity {
 /// be read as text at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
-    Span { file: FileId, span: Range<usize> },
-    /// A file that is not in [`Sources`] (unreadable, not UTF-8, too large),
-    /// with a 1-based line and column where known.
-    Path { path: String, line: usize, col: usize },
+    Span {
+        file: FileId,
+        span: Range<usize>,
+    },
+    /// A file that is not in [`Sources`] (a template, a layout file, or a
+    /// record file that could not be read as text), with a 1-based line and
+    /// column, and the file's text when it is worth showing.
+    Path {
+        path: String,
+        line: usize,
+        col: usize,
+        text: Option<Arc<str>>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,7 +204,17 @@ impl Diagnostic {
             path: path.into(),
             line,
             col,
+            text: None,
         });
+        self
+    }
+
+    /// Attaches the text of a [`Location::Path`] file, so the printed
+    /// diagnostic shows the offending line.
+    pub fn with_source(mut self, source: Arc<str>) -> Self {
+        if let Some(Location::Path { text, .. }) = &mut self.location {
+            *text = Some(source);
+        }
         self
     }
 
@@ -221,8 +244,35 @@ impl Diagnostic {
                 let (line, col) = sources.line_col(*file, span.start);
                 Some(format!("{}:{line}:{col}", sources.name(*file)))
             }
-            Location::Path { path, line, col } => Some(format!("{path}:{line}:{col}")),
+            Location::Path {
+                path, line, col, ..
+            } => Some(format!("{path}:{line}:{col}")),
         }
+    }
+
+    /// The sources to print against: the run's, or a single file of its own
+    /// for a [`Location::Path`] that carries its text.
+    fn printable<'a>(
+        &'a self,
+        sources: &'a Sources,
+    ) -> (std::borrow::Cow<'a, Sources>, Diagnostic) {
+        if let Some(Location::Path {
+            path,
+            line,
+            col,
+            text: Some(text),
+        }) = &self.location
+        {
+            let mut own = Sources::default();
+            let id = own.add(path.clone(), text.to_string());
+            let span = own.token_at(id, own.offset(id, *line, *col));
+            let d = Diagnostic {
+                location: Some(Location::Span { file: id, span }),
+                ..self.clone()
+            };
+            return (std::borrow::Cow::Owned(own), d);
+        }
+        (std::borrow::Cow::Borrowed(sources), self.clone())
     }
 
     fn to_codespan(&self) -> CsDiagnostic<FileId> {
@@ -237,7 +287,10 @@ impl Diagnostic {
             ]);
         }
         let mut notes = Vec::new();
-        if let Some(Location::Path { path, line, col }) = &self.location {
+        if let Some(Location::Path {
+            path, line, col, ..
+        }) = &self.location
+        {
             notes.push(format!("in {path}:{line}:{col}"));
         }
         if let Some(context) = &self.context {
@@ -249,7 +302,8 @@ impl Diagnostic {
 
     /// The diagnostic as plain text, as it is printed without colour.
     pub fn render(&self, sources: &Sources) -> String {
-        term::emit_into_string(&Config::default(), sources, &self.to_codespan())
+        let (sources, d) = self.printable(sources);
+        term::emit_into_string(&Config::default(), sources.as_ref(), &d.to_codespan())
             .unwrap_or_else(|_| format!("error: {}\n", self.message))
     }
 }
@@ -272,8 +326,16 @@ pub fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) {
     let styles = Styles::default();
     let config = Config::default();
     for d in diagnostics {
+        let (sources, printable) = d.printable(sources);
         let mut writer = StylesWriter::new(&mut lock, &styles);
-        if term::emit_to_write_style(&mut writer, &config, sources, &d.to_codespan()).is_err() {
+        if term::emit_to_write_style(
+            &mut writer,
+            &config,
+            sources.as_ref(),
+            &printable.to_codespan(),
+        )
+        .is_err()
+        {
             let _ = writeln!(lock, "error: {}", d.message);
         }
     }
@@ -298,7 +360,10 @@ mod tests {
         let off = s.offset(id, 2, 7);
         assert_eq!(&s.text(id)[off..off + 2], "Ш");
         assert_eq!(s.line_col(id, off), (2, 7));
-        assert_eq!(s.token_at(id, s.offset(id, 3, 3)), s.offset(id, 3, 3)..s.offset(id, 3, 7));
+        assert_eq!(
+            s.token_at(id, s.offset(id, 3, 3)),
+            s.offset(id, 3, 3)..s.offset(id, 3, 7)
+        );
     }
 
     #[test]

@@ -2,17 +2,29 @@
 //! records, as PDF and DOCX.
 //!
 //! The pipeline runs in one direction, one module per stage:
-//! [`load`] → [`validate`] → [`plan`] → [`template`] → [`docmark`] (the
-//! [`ir`] document model) → [`render`] (PDF, DOCX) → [`output`].
+//! [`load`] → [`validate`] → [`plan`] → [`template`] (with [`docmark`] and
+//! [`typography`], giving the [`ir`] document model) → [`render`] (PDF,
+//! DOCX) → [`output`]. [`engine`] runs one job through the stages; [`cli`]
+//! is the command line.
 
+// A `Diagnostic` travels only on the error path, where its size costs nothing.
+#![allow(clippy::result_large_err)]
+
+pub mod assets;
+pub mod cli;
 pub mod dates;
 pub mod diag;
+pub mod docmark;
+pub mod engine;
 pub mod ir;
 pub mod load;
 pub mod model;
+pub mod output;
+pub mod plan;
 pub mod profile;
-pub mod sections;
-pub mod validate;
-pub mod assets;
-pub mod cli;
+pub mod progress;
 pub mod render;
+pub mod sections;
+pub mod template;
+pub mod typography;
+pub mod validate;

@@ -66,11 +66,22 @@ impl Dataset {
 
     /// Like [`Dataset::error_at`], but pointing at the field's key (for
     /// problems with the key itself, such as an unknown field).
-    pub fn error_at_key(&self, origin: &Origin, field: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn error_at_key(
+        &self,
+        origin: &Origin,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         self.error_near(origin, field, true, message)
     }
 
-    fn error_near(&self, origin: &Origin, field: &str, key: bool, message: impl Into<String>) -> Diagnostic {
+    fn error_near(
+        &self,
+        origin: &Origin,
+        field: &str,
+        key: bool,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let path = origin.field(field);
         let offset = self.maps.get(&origin.file).and_then(|m| m.find(&path, key));
         let d = Diagnostic::error(message);
@@ -172,7 +183,9 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
             problems.push(
                 Diagnostic::error("the file holds no records")
                     .at(file, 0..0)
-                    .note("a data file is a mapping such as `organizations: [...]` or `order: {...}`"),
+                    .note(
+                        "a data file is a mapping such as `organizations: [...]` or `order: {...}`",
+                    ),
             );
             return;
         }
@@ -221,13 +234,20 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
             let origin = Origin { file, path };
             let d = &*dataset;
             let pushed = match kind {
-                "organization" => typed(d, value, &origin).map(|r| dataset.organizations.push(Loaded { record: r, origin })),
-                "issuer" => typed(d, value, &origin).map(|r| dataset.issuers.push(Loaded { record: r, origin })),
-                "cluster" => typed(d, value, &origin).map(|r| dataset.clusters.push(Loaded { record: r, origin })),
-                "agreement" => typed(d, value, &origin).map(|r| dataset.agreements.push(Loaded { record: r, origin })),
-                "roadmap" => typed(d, value, &origin).map(|r| dataset.roadmaps.push(Loaded { record: r, origin })),
-                "order" => typed(d, value, &origin).map(|r| dataset.orders.push(Loaded { record: r, origin })),
-                "document" => typed(d, value, &origin).map(|r| dataset.documents.push(Loaded { record: r, origin })),
+                "organization" => typed(d, value, &origin)
+                    .map(|r| dataset.organizations.push(Loaded { record: r, origin })),
+                "issuer" => typed(d, value, &origin)
+                    .map(|r| dataset.issuers.push(Loaded { record: r, origin })),
+                "cluster" => typed(d, value, &origin)
+                    .map(|r| dataset.clusters.push(Loaded { record: r, origin })),
+                "agreement" => typed(d, value, &origin)
+                    .map(|r| dataset.agreements.push(Loaded { record: r, origin })),
+                "roadmap" => typed(d, value, &origin)
+                    .map(|r| dataset.roadmaps.push(Loaded { record: r, origin })),
+                "order" => typed(d, value, &origin)
+                    .map(|r| dataset.orders.push(Loaded { record: r, origin })),
+                "document" => typed(d, value, &origin)
+                    .map(|r| dataset.documents.push(Loaded { record: r, origin })),
                 _ => unreachable!("every kind of RECORD_KINDS is handled"),
             };
             if let Err(d) = pushed {
@@ -425,7 +445,11 @@ impl SourceMap {
     pub fn find(&self, path: &str, key: bool) -> Option<usize> {
         let mut p = path;
         loop {
-            let (first, second) = if key { (&self.keys, &self.values) } else { (&self.values, &self.keys) };
+            let (first, second) = if key {
+                (&self.keys, &self.values)
+            } else {
+                (&self.values, &self.keys)
+            };
             if let Some(&o) = first.get(p).or_else(|| second.get(p)) {
                 return Some(o);
             }
@@ -443,8 +467,15 @@ impl SourceMap {
 enum Frame {
     /// `first` is true until the first key: block mappings report their start
     /// at the first value indicator, so the first key's position is used.
-    Mapping { path: String, key: Option<String>, first: bool },
-    Sequence { path: String, index: usize },
+    Mapping {
+        path: String,
+        key: Option<String>,
+        first: bool,
+    },
+    Sequence {
+        path: String,
+        index: usize,
+    },
 }
 
 struct MapBuilder<'a> {
@@ -540,10 +571,18 @@ mod tests {
             &text[o..o + 6]
         };
         assert_eq!(at("clusters[0].participants[0].joined"), "01.01.");
-        assert_eq!(&text[map.find("clusters[0].participants[0].joined", true).unwrap()..][..6], "joined");
+        assert_eq!(
+            &text[map
+                .find("clusters[0].participants[0].joined", true)
+                .unwrap()..][..6],
+            "joined"
+        );
         assert_eq!(at("clusters[0].id"), "a\n    ");
         // A missing field falls back to its record.
-        assert_eq!(&text[map.find("clusters[0].name", false).unwrap()..][..2], "id");
+        assert_eq!(
+            &text[map.find("clusters[0].name", false).unwrap()..][..2],
+            "id"
+        );
     }
 
     #[test]

@@ -578,6 +578,9 @@ pub struct Appendix {
     pub roadmap: Option<Id>,
     /// Clusters whose participants are listed.
     pub participants: Option<Vec<Id>>,
+    /// Only participants of these kinds (`[school]`); default: all.
+    #[serde(default)]
+    pub kinds: Vec<OrgKind>,
     pub document: Option<Id>,
     /// Title over the appendix; default: the roadmap's or document's title.
     pub title: Option<String>,

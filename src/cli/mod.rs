@@ -84,7 +84,11 @@ pub struct Config {
 impl Config {
     fn from_args(args: &GlobalArgs) -> Config {
         let templates_dir = args.templates.clone().or_else(|| {
-            let beside = args.data.parent().unwrap_or(Path::new(".")).join("templates");
+            let beside = args
+                .data
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("templates");
             beside.is_dir().then_some(beside)
         });
         let jobs = args
@@ -116,7 +120,11 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
         }
     };
     let config = Config::from_args(&cli.global);

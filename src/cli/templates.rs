@@ -17,7 +17,10 @@ pub struct TemplatesArgs {
 
 pub fn run(config: &Config, args: &TemplatesArgs) -> Result<(), Failure> {
     let written = Assets::dump_builtin(&args.dump).map_err(|e| {
-        Diagnostic::error(format!("cannot write templates to {}: {e}", args.dump.display()))
+        Diagnostic::error(format!(
+            "cannot write templates to {}: {e}",
+            args.dump.display()
+        ))
     })?;
     if !config.quiet {
         println!(

@@ -170,7 +170,9 @@ pub enum Block {
     /// Requisites and signatures of the parties of an agreement.
     Parties(Parties),
     /// Table of contents built from the outlined headings.
-    Contents { title: String },
+    Contents {
+        title: String,
+    },
     PageBreak,
 }
 
@@ -309,3 +311,84 @@ pub struct Party {
 }
 
 pub mod sample;
+
+impl Inline {
+    /// The run's text; a line break reads as a newline.
+    pub fn text(&self) -> &str {
+        match self {
+            Inline::Text { text, .. } => text,
+            Inline::Break => "\n",
+        }
+    }
+}
+
+/// The text of runs, concatenated.
+pub fn runs_text(runs: &[Inline]) -> String {
+    runs.iter().map(Inline::text).collect()
+}
+
+/// The text of blocks as a reader sees it, one line per paragraph, labels
+/// and markers included; used to compare renderings and in tests.
+pub fn plain_text(blocks: &[Block]) -> String {
+    let mut lines = Vec::new();
+    for b in blocks {
+        block_lines(b, &mut lines);
+    }
+    lines.join("\n")
+}
+
+fn clause_lines(c: &Clause, lines: &mut Vec<String>) {
+    lines.push(format!("{} {}", c.label, runs_text(&c.runs)));
+    lines.extend(c.more.iter().map(|m| runs_text(m)));
+    for child in &c.children {
+        clause_lines(child, lines);
+    }
+}
+
+fn item_lines(marker: &str, items: &[ListItem], lines: &mut Vec<String>) {
+    for it in items {
+        let text = runs_text(&it.runs);
+        lines.push(if marker.is_empty() {
+            text
+        } else {
+            format!("{marker} {text}")
+        });
+        item_lines(marker, &it.children, lines);
+    }
+}
+
+fn block_lines(b: &Block, lines: &mut Vec<String>) {
+    match b {
+        Block::Paragraph(p) => lines.push(runs_text(&p.runs)),
+        Block::Heading { runs, .. } => lines.push(runs_text(runs)),
+        Block::Clauses(cs) => cs.iter().for_each(|c| clause_lines(c, lines)),
+        Block::List(l) => item_lines(&l.marker, &l.items, lines),
+        Block::Table(t) => {
+            for row in &t.rows {
+                for cell in &row.cells {
+                    cell.blocks.iter().for_each(|b| block_lines(b, lines));
+                }
+            }
+        }
+        Block::Letterhead(l) => {
+            lines.extend(l.body.iter().cloned());
+            lines.push(l.doc_type.clone());
+            lines.extend([l.date.clone(), l.place.clone(), l.number.clone()]);
+        }
+        Block::Stamp(s) => lines.extend(s.lines.iter().map(|l| runs_text(l))),
+        Block::Signature(s) => {
+            lines.extend(s.position.iter().cloned());
+            lines.push(s.name.clone());
+        }
+        Block::Parties(p) => {
+            for party in &p.parties {
+                lines.push(party.name.clone());
+                lines.extend(party.lines.iter().cloned());
+                lines.push(party.signer_position.clone());
+                lines.push(party.signer_name.clone());
+            }
+        }
+        Block::Contents { title } => lines.push(title.clone()),
+        Block::PageBreak => {}
+    }
+}

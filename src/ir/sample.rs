@@ -28,10 +28,24 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         },
         Block::Paragraph(Paragraph {
             runs: vec![
-                Inline::plain("С целью реализации Концепции кластерной политики в системе образования Приморского края, утвержденной приказом от 23.06.2022 "),
-                Inline::Text { text: "№\u{a0}663а".into(), bold: false, italic: false, spaced: false, nobreak: true },
+                Inline::plain(
+                    "С целью реализации Концепции кластерной политики в системе образования Приморского края, утвержденной приказом от 23.06.2022 ",
+                ),
+                Inline::Text {
+                    text: "№\u{a0}663а".into(),
+                    bold: false,
+                    italic: false,
+                    spaced: false,
+                    nobreak: true,
+                },
                 Inline::plain(", «кавычки» и казахские буквы: әғқңөұүһі ӘҒҚҢӨҰҮҺІ, "),
-                Inline::Text { text: "п р и к а з ы в а ю :".into(), bold: true, italic: false, spaced: true, nobreak: true },
+                Inline::Text {
+                    text: "п р и к а з ы в а ю :".into(),
+                    bold: true,
+                    italic: false,
+                    spaced: true,
+                    nobreak: true,
+                },
             ],
             align: Align::Justify,
             indent: true,
@@ -40,13 +54,17 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         Block::Clauses(vec![
             Clause {
                 label: "1.".into(),
-                runs: vec![Inline::plain("Утвердить региональную дорожную карту (Приложение 1).")],
+                runs: vec![Inline::plain(
+                    "Утвердить региональную дорожную карту (Приложение 1).",
+                )],
                 more: vec![],
                 children: vec![],
             },
             Clause {
                 label: "2.".into(),
-                runs: vec![Inline::plain("Руководителям муниципальных органов управления образованием:")],
+                runs: vec![Inline::plain(
+                    "Руководителям муниципальных органов управления образованием:",
+                )],
                 more: vec![],
                 children: vec![
                     Clause {
@@ -67,8 +85,14 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         Block::List(List {
             marker: "–".into(),
             items: vec![
-                ListItem { runs: vec![Inline::plain("педагогический кластер;")], children: vec![] },
-                ListItem { runs: vec![Inline::plain("агрокластер.")], children: vec![] },
+                ListItem {
+                    runs: vec![Inline::plain("педагогический кластер;")],
+                    children: vec![],
+                },
+                ListItem {
+                    runs: vec![Inline::plain("агрокластер.")],
+                    children: vec![],
+                },
             ],
         }),
         Block::Signature(Signature {
@@ -91,16 +115,27 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         }),
         Block::Heading {
             level: 2,
-            runs: vec![Inline::bold("Региональная дорожная карта по организации работы образовательных кластеров")],
+            runs: vec![Inline::bold(
+                "Региональная дорожная карта по организации работы образовательных кластеров",
+            )],
             align: Align::Center,
             outlined: true,
         },
     ];
     let header = Row {
-        cells: ["№ п/п", "Мероприятие", "Характеристика результата", "Сроки проведения", "Ответственные исполнители"]
-            .iter()
-            .map(|t| Cell { bold: true, ..cell(t) })
-            .collect(),
+        cells: [
+            "№ п/п",
+            "Мероприятие",
+            "Характеристика результата",
+            "Сроки проведения",
+            "Ответственные исполнители",
+        ]
+        .iter()
+        .map(|t| Cell {
+            bold: true,
+            ..cell(t)
+        })
+        .collect(),
         cant_split: true,
     };
     let mut table_rows = vec![header];
@@ -115,8 +150,14 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
                 Block::List(List {
                     marker: "-".into(),
                     items: vec![
-                        ListItem { runs: vec![Inline::plain("индустриальный(-ые) партнер(-ы);")], children: vec![] },
-                        ListItem { runs: vec![Inline::plain("академический(-ие) партнер(-ы).")], children: vec![] },
+                        ListItem {
+                            runs: vec![Inline::plain("индустриальный(-ые) партнер(-ы);")],
+                            children: vec![],
+                        },
+                        ListItem {
+                            runs: vec![Inline::plain("академический(-ие) партнер(-ы).")],
+                            children: vec![],
+                        },
                     ],
                 }),
             ],
@@ -125,7 +166,9 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         table_rows.push(Row {
             cells: vec![
                 cell(&format!("{i}.")),
-                cell(&format!("Мероприятие номер {i}: проведение совещания с руководителями МОУО и ОО.")),
+                cell(&format!(
+                    "Мероприятие номер {i}: проведение совещания с руководителями МОУО и ОО."
+                )),
                 result,
                 cell("До 30.09.2022"),
                 cell("Шкуратская М.\u{a0}В."),
@@ -136,8 +179,14 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
     // An event with two results: its number and action span both rows.
     table_rows.push(Row {
         cells: vec![
-            Cell { rowspan: 2, ..cell(&format!("{}.", rows + 1)) },
-            Cell { rowspan: 2, ..cell("Проведение опроса обучающихся, их родителей.") },
+            Cell {
+                rowspan: 2,
+                ..cell(&format!("{}.", rows + 1))
+            },
+            Cell {
+                rowspan: 2,
+                ..cell("Проведение опроса обучающихся, их родителей.")
+            },
             cell("Разработана и направлена в ОО анкета."),
             cell("До 07.10.2022"),
             cell("Чечуркина К.\u{a0}К."),
@@ -153,7 +202,10 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         cant_split: true,
     });
     table_rows.push(Row {
-        cells: vec![Cell { colspan: 5, ..cell("Итого: строка на всю ширину таблицы") }],
+        cells: vec![Cell {
+            colspan: 5,
+            ..cell("Итого: строка на всю ширину таблицы")
+        }],
         cant_split: false,
     });
     blocks.push(Block::Table(Table {
@@ -164,13 +216,18 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         borders: true,
     }));
     blocks.push(Block::PageBreak);
-    blocks.push(Block::Contents { title: "Содержание".into() });
+    blocks.push(Block::Contents {
+        title: "Содержание".into(),
+    });
     blocks.push(Block::Parties(Parties {
         columns: 2,
         parties: (1..=3)
             .map(|i| Party {
                 name: format!("Организация-участник {i}"),
-                lines: vec![format!("ИНН 710700000{i}"), "Адрес: г. Тула, ул. Болдина, д. 1".into()],
+                lines: vec![
+                    format!("ИНН 710700000{i}"),
+                    "Адрес: г. Тула, ул. Болдина, д. 1".into(),
+                ],
                 signer_position: "Директор".into(),
                 signer_name: format!("И.\u{a0}И.\u{a0}Иванов{i}"),
             })

@@ -139,8 +139,13 @@ impl Catalog {
                     .map(|(result, items, due, responsible)| StepView {
                         result: result.to_owned(),
                         items: items.to_vec(),
-                        due: Due::parse(due).map(|d| d.to_string()).unwrap_or_else(|_| due.to_owned()),
-                        responsible: responsible.iter().map(|r| self.responsible_name(r)).collect(),
+                        due: Due::parse(due)
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|_| due.to_owned()),
+                        responsible: responsible
+                            .iter()
+                            .map(|r| self.responsible_name(r))
+                            .collect(),
                     })
                     .collect(),
             })
@@ -171,7 +176,14 @@ fn event_steps(e: &crate::model::Event) -> Vec<StepParts<'_>> {
     } else {
         e.steps
             .iter()
-            .map(|s| (s.result.as_str(), s.items.as_slice(), s.due.as_str(), s.responsible.as_slice()))
+            .map(|s| {
+                (
+                    s.result.as_str(),
+                    s.items.as_slice(),
+                    s.due.as_str(),
+                    s.responsible.as_slice(),
+                )
+            })
             .collect()
     }
 }
@@ -184,7 +196,12 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+    fn error(
+        &mut self,
+        origin: &Origin,
+        field: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let d = self
             .ds
             .error_at(origin, field, message)
@@ -232,7 +249,11 @@ impl Checker<'_> {
         {
             let known: Vec<&str> = self.profiles.iter().map(String::as_str).collect();
             let hint = did_you_mean(p, &known);
-            let d = self.error(origin, "profile", format!("unknown formatting profile `{p}`"));
+            let d = self.error(
+                origin,
+                "profile",
+                format!("unknown formatting profile `{p}`"),
+            );
             d.notes.push(format!("profiles: {}", known.join(", ")));
             if let Some(h) = hint {
                 d.notes.push(format!("did you mean `{h}`?"));
@@ -289,10 +310,18 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
         for (o, official) in issuer.record.officials.iter().enumerate() {
             let field = format!("officials[{o}].id");
             if !official.id.is_slug() {
-                c.error(&issuer.origin, &field, format!("id `{}` is not a slug", official.id));
+                c.error(
+                    &issuer.origin,
+                    &field,
+                    format!("id `{}` is not a slug", official.id),
+                );
             }
             if officials.insert(official.id.clone(), (i, o)).is_some() {
-                c.error(&issuer.origin, &field, format!("duplicate official id `{}`", official.id));
+                c.error(
+                    &issuer.origin,
+                    &field,
+                    format!("duplicate official id `{}`", official.id),
+                );
             }
         }
     }
@@ -313,7 +342,9 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
     let mut orders = Vec::new();
     for order in &dataset.orders {
         if let Some(spec) = resolve_order(&mut c, order, &orders_ix) {
-            check_order(&mut c, &spec, &issuers, &officials, &clusters, &roadmaps, &documents);
+            check_order(
+                &mut c, &spec, &issuers, &officials, &clusters, &roadmaps, &documents,
+            );
             orders.push(spec);
         }
     }
@@ -335,7 +366,8 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
 
 fn check_organization(c: &mut Checker, org: &Loaded<Organization>) {
     let (o, r) = (&org.origin, &org.record);
-    let checks: [(&str, &Option<String>, fn(&str) -> Result<(), String>); 3] = [
+    type CheckDigits = fn(&str) -> Result<(), String>;
+    let checks: [(&str, &Option<String>, CheckDigits); 3] = [
         ("inn", &r.inn, regnum::check_inn),
         ("ogrn", &r.ogrn, regnum::check_ogrn),
         ("bin", &r.bin, regnum::check_bin),
@@ -349,11 +381,19 @@ fn check_organization(c: &mut Checker, org: &Loaded<Organization>) {
     }
     match r.country {
         Country::Ru if r.bin.is_some() => {
-            c.error(o, "bin", "БИН is a Kazakh number; a Russian organization has ИНН and ОГРН");
+            c.error(
+                o,
+                "bin",
+                "БИН is a Kazakh number; a Russian organization has ИНН and ОГРН",
+            );
         }
         Country::Kz if r.inn.is_some() || r.ogrn.is_some() => {
             let field = if r.inn.is_some() { "inn" } else { "ogrn" };
-            c.error(o, field, "ИНН and ОГРН are Russian numbers; a Kazakh organization has a БИН");
+            c.error(
+                o,
+                field,
+                "ИНН and ОГРН are Russian numbers; a Kazakh organization has a БИН",
+            );
         }
         _ => {}
     }
@@ -374,12 +414,21 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
     let mut seen: HashMap<&Id, usize> = HashMap::new();
     for (i, p) in r.participants.iter().enumerate() {
         let field = format!("participants[{i}]");
-        c.unknown_ref(o, &format!("{field}.organization"), "organization", &p.organization, orgs);
+        c.unknown_ref(
+            o,
+            &format!("{field}.organization"),
+            "organization",
+            &p.organization,
+            orgs,
+        );
         if let Some(first) = seen.insert(&p.organization, i) {
             c.error(
                 o,
                 &format!("{field}.organization"),
-                format!("`{}` is listed twice among the participants", p.organization),
+                format!(
+                    "`{}` is listed twice among the participants",
+                    p.organization
+                ),
             )
             .notes
             .push(format!("first listed as participants[{first}]"));
@@ -399,14 +448,23 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
             c.error(
                 o,
                 &format!("{field}.joined"),
-                format!("joined ({}) before the cluster was established ({est})", p.joined),
+                format!(
+                    "joined ({}) before the cluster was established ({est})",
+                    p.joined
+                ),
             );
         }
     }
     if let Some(council) = &r.council {
         for (i, m) in council.members.iter().enumerate() {
             if let Some(id) = &m.organization {
-                c.unknown_ref(o, &format!("council.members[{i}].organization"), "organization", id, orgs);
+                c.unknown_ref(
+                    o,
+                    &format!("council.members[{i}].organization"),
+                    "organization",
+                    id,
+                    orgs,
+                );
             }
         }
     }
@@ -415,7 +473,10 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
             c.error(
                 o,
                 "program.end",
-                format!("the program ends ({}) before it starts ({})", program.end, program.start),
+                format!(
+                    "the program ends ({}) before it starts ({})",
+                    program.end, program.start
+                ),
             );
         }
         if r.style == Style::Tula {
@@ -424,7 +485,10 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
                     c.error(
                         o,
                         "program.sections",
-                        format!("the program lacks mandatory section `{}` («{}»)", s.key, s.title),
+                        format!(
+                            "the program lacks mandatory section `{}` («{}»)",
+                            s.key, s.title
+                        ),
                     )
                     .notes
                     .push("a Tula program has the 16 sections of p. 4 б of the regulation".into());
@@ -455,15 +519,26 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
 fn check_translations(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, usize>) {
     let value = serde_json::to_value(&cluster.record).expect("records serialise");
     let mut missing = Vec::new();
-    for key in ["name", "sector", "region", "participants", "council", "passport"] {
+    for key in [
+        "name",
+        "sector",
+        "region",
+        "participants",
+        "council",
+        "passport",
+    ] {
         if let Some(v) = value.get(key) {
             find_missing_kk(v, key.to_owned(), &mut missing);
         }
     }
     for path in missing {
-        c.error(&cluster.origin, &path, "no Kazakh translation (`kk`) for the Kazakh edition")
-            .notes
-            .push("write the field as {ru: …, kk: …}".into());
+        c.error(
+            &cluster.origin,
+            &path,
+            "no Kazakh translation (`kk`) for the Kazakh edition",
+        )
+        .notes
+        .push("write the field as {ru: …, kk: …}".into());
     }
     for p in &cluster.record.participants {
         if let Some(&i) = orgs.get(&p.organization) {
@@ -481,11 +556,10 @@ fn check_translations(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap
 
 fn find_missing_kk(v: &serde_json::Value, path: String, out: &mut Vec<String>) {
     match v {
-        serde_json::Value::Object(m) if m.contains_key("ru") => {
-            if !m.contains_key("kk") {
-                out.push(path);
-            }
+        serde_json::Value::Object(m) if m.contains_key("ru") && !m.contains_key("kk") => {
+            out.push(path)
         }
+        serde_json::Value::Object(m) if m.contains_key("ru") => {}
         serde_json::Value::Object(m) => {
             for (k, v) in m {
                 find_missing_kk(v, format!("{path}.{k}"), out);
@@ -511,7 +585,11 @@ fn check_agreement(
     c.check_profile(o, &r.profile);
     if r.number.is_some() != r.date.is_some() {
         let field = if r.number.is_some() { "number" } else { "date" };
-        c.error(o, field, "a registered agreement has both a number and a date; a draft has neither");
+        c.error(
+            o,
+            field,
+            "a registered agreement has both a number and a date; a draft has neither",
+        );
     }
     if !c.unknown_ref(o, "cluster", "cluster", &r.cluster, clusters) {
         return;
@@ -523,28 +601,48 @@ fn check_agreement(
             if c.unknown_ref(o, &field, "organization", p, orgs)
                 && !cluster.participants.iter().any(|x| &x.organization == p)
             {
-                c.error(o, &field, format!("`{p}` is not a participant of cluster `{}`", r.cluster));
+                c.error(
+                    o,
+                    &field,
+                    format!("`{p}` is not a participant of cluster `{}`", r.cluster),
+                );
             }
         }
     }
     if let (Some(date), Some(est)) = (r.date, cluster.established)
         && date < est
     {
-        c.error(o, "date", format!("dated {date}, before the cluster was established ({est})"));
+        c.error(
+            o,
+            "date",
+            format!("dated {date}, before the cluster was established ({est})"),
+        );
     }
     match r.kind {
         AgreementType::Cooperation => {
             if r.levels.is_empty() {
                 c.error(o, "levels", "a cooperation agreement chooses at least one level of interaction (а–г of p. 6)");
             }
-            for (field, present) in [("amends", r.amends.is_some()), ("joins", !r.joins.is_empty()), ("protocol", r.protocol.is_some())] {
+            for (field, present) in [
+                ("amends", r.amends.is_some()),
+                ("joins", !r.joins.is_empty()),
+                ("protocol", r.protocol.is_some()),
+            ] {
                 if present {
-                    c.error(o, field, format!("`{field}` belongs to a supplementary agreement"));
+                    c.error(
+                        o,
+                        field,
+                        format!("`{field}` belongs to a supplementary agreement"),
+                    );
                 }
             }
             match (r.valid_until, &cluster.program) {
                 (None, _) => {
-                    c.error(o, "valid_until", "a cooperation agreement states its term (`valid_until`)");
+                    c.error(
+                        o,
+                        "valid_until",
+                        "a cooperation agreement states its term (`valid_until`)",
+                    );
                 }
                 (Some(until), Some(program)) if until < Date::end_of_year(program.end) => {
                     c.error(
@@ -562,33 +660,60 @@ fn check_agreement(
                     if let Some(d) = r.date
                         && until < d
                     {
-                        c.error(o, "valid_until", format!("the agreement ends ({until}) before it is signed ({d})"));
+                        c.error(
+                            o,
+                            "valid_until",
+                            format!("the agreement ends ({until}) before it is signed ({d})"),
+                        );
                     }
                 }
             }
         }
         AgreementType::Supplementary => {
             let Some(amends) = &r.amends else {
-                c.error(o, "amends", "a supplementary agreement names the agreement it amends (`amends`)");
+                c.error(
+                    o,
+                    "amends",
+                    "a supplementary agreement names the agreement it amends (`amends`)",
+                );
                 return;
             };
             if r.joins.is_empty() {
-                c.error(o, "joins", "a supplementary agreement names the organizations it admits (`joins`)");
+                c.error(
+                    o,
+                    "joins",
+                    "a supplementary agreement names the organizations it admits (`joins`)",
+                );
             }
             if r.protocol.is_none() {
-                c.error(o, "protocol", "the council protocol deciding the admission is required (p. 9)");
+                c.error(
+                    o,
+                    "protocol",
+                    "the council protocol deciding the admission is required (p. 9)",
+                );
             }
             if !c.unknown_ref(o, "amends", "agreement", amends, agreements) {
                 return;
             }
             let base = &c.ds.agreements[agreements[amends]].record;
             if base.kind != AgreementType::Cooperation || base.cluster != r.cluster {
-                c.error(o, "amends", format!("`{amends}` is not the cooperation agreement of cluster `{}`", r.cluster));
+                c.error(
+                    o,
+                    "amends",
+                    format!(
+                        "`{amends}` is not the cooperation agreement of cluster `{}`",
+                        r.cluster
+                    ),
+                );
             }
             if let (Some(d), Some(bd)) = (r.date, base.date)
                 && d < bd
             {
-                c.error(o, "date", format!("dated {d}, before the agreement it amends ({bd})"));
+                c.error(
+                    o,
+                    "date",
+                    format!("dated {d}, before the agreement it amends ({bd})"),
+                );
             }
             for (i, j) in r.joins.iter().enumerate() {
                 let field = format!("joins[{i}]");
@@ -597,7 +722,11 @@ fn check_agreement(
                 }
                 match cluster.participants.iter().find(|p| &p.organization == j) {
                     None => {
-                        c.error(o, &field, format!("`{j}` is not a participant of cluster `{}`", r.cluster));
+                        c.error(
+                            o,
+                            &field,
+                            format!("`{j}` is not a participant of cluster `{}`", r.cluster),
+                        );
                     }
                     Some(p) => {
                         if base.date.is_some_and(|bd| p.joined <= bd) {
@@ -610,26 +739,59 @@ fn check_agreement(
     }
 }
 
-fn check_roadmap(c: &mut Checker, roadmap: &Loaded<Roadmap>, officials: &HashMap<Id, (usize, usize)>) {
+fn check_roadmap(
+    c: &mut Checker,
+    roadmap: &Loaded<Roadmap>,
+    officials: &HashMap<Id, (usize, usize)>,
+) {
     let (o, r) = (&roadmap.origin, &roadmap.record);
     if r.ends < r.starts {
-        c.error(o, "ends", format!("the roadmap ends ({}) before it starts ({})", r.ends, r.starts));
+        c.error(
+            o,
+            "ends",
+            format!(
+                "the roadmap ends ({}) before it starts ({})",
+                r.ends, r.starts
+            ),
+        );
     }
     for (i, e) in r.events.iter().enumerate() {
         let ev = format!("events[{i}]");
-        let own = e.result.is_some() || e.due.is_some() || !e.responsible.is_empty() || !e.items.is_empty();
+        let own = e.result.is_some()
+            || e.due.is_some()
+            || !e.responsible.is_empty()
+            || !e.items.is_empty();
         if e.steps.is_empty() {
-            for (field, missing) in [("result", e.result.is_none()), ("due", e.due.is_none()), ("responsible", e.responsible.is_empty())] {
+            for (field, missing) in [
+                ("result", e.result.is_none()),
+                ("due", e.due.is_none()),
+                ("responsible", e.responsible.is_empty()),
+            ] {
                 if missing {
-                    c.error(o, &ev, format!("event {} has no `{field}` (or give `steps`)", i + 1));
+                    c.error(
+                        o,
+                        &ev,
+                        format!("event {} has no `{field}` (or give `steps`)", i + 1),
+                    );
                 }
             }
         } else if own {
-            c.error(o, &ev, format!("event {} has both `steps` and its own result/due/responsible", i + 1));
+            c.error(
+                o,
+                &ev,
+                format!(
+                    "event {} has both `steps` and its own result/due/responsible",
+                    i + 1
+                ),
+            );
         }
         let steps = event_steps(e);
         for (s, (_, _, due, responsible)) in steps.iter().enumerate() {
-            let base = if e.steps.is_empty() { ev.clone() } else { format!("{ev}.steps[{s}]") };
+            let base = if e.steps.is_empty() {
+                ev.clone()
+            } else {
+                format!("{ev}.steps[{s}]")
+            };
             match Due::parse(due) {
                 Err(msg) => {
                     c.error(o, &format!("{base}.due"), msg);
@@ -638,19 +800,33 @@ fn check_roadmap(c: &mut Checker, roadmap: &Loaded<Roadmap>, officials: &HashMap
                     if let Some(first) = d.first()
                         && first < r.starts
                     {
-                        c.error(o, &format!("{base}.due"), format!("due {first}, before the roadmap starts ({})", r.starts));
+                        c.error(
+                            o,
+                            &format!("{base}.due"),
+                            format!("due {first}, before the roadmap starts ({})", r.starts),
+                        );
                     }
                     if let Some(last) = d.last()
                         && last > r.ends
                     {
-                        c.error(o, &format!("{base}.due"), format!("due {last}, after the roadmap ends ({})", r.ends));
+                        c.error(
+                            o,
+                            &format!("{base}.due"),
+                            format!("due {last}, after the roadmap ends ({})", r.ends),
+                        );
                     }
                 }
             }
             for (k, name) in responsible.iter().enumerate() {
                 let id = Id(name.clone());
                 if id.is_slug() {
-                    c.unknown_ref(o, &format!("{base}.responsible[{k}]"), "official", &id, officials);
+                    c.unknown_ref(
+                        o,
+                        &format!("{base}.responsible[{k}]"),
+                        "official",
+                        &id,
+                        officials,
+                    );
                 }
             }
         }
@@ -658,7 +834,11 @@ fn check_roadmap(c: &mut Checker, roadmap: &Loaded<Roadmap>, officials: &HashMap
 }
 
 /// An order with its draft base merged in.
-fn resolve_order(c: &mut Checker, order: &Loaded<Order>, orders: &HashMap<Id, usize>) -> Option<OrderSpec> {
+fn resolve_order(
+    c: &mut Checker,
+    order: &Loaded<Order>,
+    orders: &HashMap<Id, usize>,
+) -> Option<OrderSpec> {
     let (o, r) = (&order.origin, &order.record);
     c.check_profile(o, &r.profile);
     let base = match &r.draft_of {
@@ -669,7 +849,11 @@ fn resolve_order(c: &mut Checker, order: &Loaded<Order>, orders: &HashMap<Id, us
             }
             let base = &c.ds.orders[orders[id]].record;
             if base.draft_of.is_some() {
-                c.error(o, "draft_of", format!("`{id}` is itself a draft; name the registered order"));
+                c.error(
+                    o,
+                    "draft_of",
+                    format!("`{id}` is itself a draft; name the registered order"),
+                );
                 return None;
             }
             for (field, present) in [
@@ -683,7 +867,11 @@ fn resolve_order(c: &mut Checker, order: &Loaded<Order>, orders: &HashMap<Id, us
                 ("signature", r.signature.is_some()),
             ] {
                 if present {
-                    c.error(o, field, format!("a draft takes `{field}` from the order it drafts; remove it here"));
+                    c.error(
+                        o,
+                        field,
+                        format!("a draft takes `{field}` from the order it drafts; remove it here"),
+                    );
                 }
             }
             Some(base)
@@ -700,8 +888,14 @@ fn resolve_order(c: &mut Checker, order: &Loaded<Order>, orders: &HashMap<Id, us
     let issuer = need("issuer", from(|x| x.issuer.as_ref().map(|i| i.0.clone())));
     let title = need("title", from(|x| x.title.clone()));
     let preamble = need("preamble", from(|x| x.preamble.clone()));
-    let signatory = need("signatory", from(|x| x.signatory.as_ref().map(|i| i.0.clone())));
-    let clauses = r.clauses.clone().or_else(|| base.and_then(|b| b.clauses.clone()));
+    let signatory = need(
+        "signatory",
+        from(|x| x.signatory.as_ref().map(|i| i.0.clone())),
+    );
+    let clauses = r
+        .clauses
+        .clone()
+        .or_else(|| base.and_then(|b| b.clauses.clone()));
     if clauses.is_none() {
         missing.push("clauses");
     }
@@ -711,25 +905,50 @@ fn resolve_order(c: &mut Checker, order: &Loaded<Order>, orders: &HashMap<Id, us
     if !missing.is_empty() {
         return None;
     }
-    let (number, date) = if base.is_some() { (None, None) } else { (r.number.clone(), r.date) };
+    let (number, date) = if base.is_some() {
+        (None, None)
+    } else {
+        (r.number.clone(), r.date)
+    };
     if number.is_some() != date.is_some() {
         let field = if number.is_some() { "number" } else { "date" };
-        c.error(o, field, "a registered order has both a number and a date; a draft has neither");
+        c.error(
+            o,
+            field,
+            "a registered order has both a number and a date; a draft has neither",
+        );
     }
     Some(OrderSpec {
         id: r.id.clone(),
         issuer: Id(issuer),
         number,
         date,
-        place: r.place.clone().or_else(|| base.and_then(|b| b.place.clone())).unwrap_or_default(),
+        place: r
+            .place
+            .clone()
+            .or_else(|| base.and_then(|b| b.place.clone()))
+            .unwrap_or_default(),
         title,
         preamble,
-        decree: r.decree.or_else(|| base.and_then(|b| b.decree)).unwrap_or_default(),
+        decree: r
+            .decree
+            .or_else(|| base.and_then(|b| b.decree))
+            .unwrap_or_default(),
         clauses: clauses.unwrap_or_default(),
         signatory: Id(signatory),
-        signature: r.signature.clone().or_else(|| base.and_then(|b| b.signature.clone())),
-        appendices: r.appendices.clone().or_else(|| base.and_then(|b| b.appendices.clone())).unwrap_or_default(),
-        profile: r.profile.clone().or_else(|| base.and_then(|b| b.profile.clone())),
+        signature: r
+            .signature
+            .clone()
+            .or_else(|| base.and_then(|b| b.signature.clone())),
+        appendices: r
+            .appendices
+            .clone()
+            .or_else(|| base.and_then(|b| b.appendices.clone()))
+            .unwrap_or_default(),
+        profile: r
+            .profile
+            .clone()
+            .or_else(|| base.and_then(|b| b.profile.clone())),
         origin: o.clone(),
     })
 }
@@ -749,19 +968,38 @@ fn check_order(
         && c.unknown_ref(o, "signatory", "official", &spec.signatory, officials)
         && officials[&spec.signatory].0 != issuers[&spec.issuer]
     {
-        c.error(o, "signatory", format!("`{}` is not an official of `{}`", spec.signatory, spec.issuer));
+        c.error(
+            o,
+            "signatory",
+            format!(
+                "`{}` is not an official of `{}`",
+                spec.signatory, spec.issuer
+            ),
+        );
     }
     if spec.place.is_empty()
         && let Some(&i) = issuers.get(&spec.issuer)
         && c.ds.issuers[i].record.place.is_empty()
     {
-        c.error(o, "place", "the order has no place and its issuer none to lend");
+        c.error(
+            o,
+            "place",
+            "the order has no place and its issuer none to lend",
+        );
     }
     for (i, a) in spec.appendices.iter().enumerate() {
         let field = format!("appendices[{i}]");
-        let given = [a.roadmap.is_some(), a.participants.is_some(), a.document.is_some()];
+        let given = [
+            a.roadmap.is_some(),
+            a.participants.is_some(),
+            a.document.is_some(),
+        ];
         if given.iter().filter(|g| **g).count() != 1 {
-            c.error(o, &field, "an appendix is exactly one of `roadmap`, `participants`, `document`");
+            c.error(
+                o,
+                &field,
+                "an appendix is exactly one of `roadmap`, `participants`, `document`",
+            );
             continue;
         }
         if let Some(id) = &a.roadmap {
@@ -772,10 +1010,20 @@ fn check_order(
         }
         if let Some(ids) = &a.participants {
             for (k, id) in ids.iter().enumerate() {
-                c.unknown_ref(o, &format!("{field}.participants[{k}]"), "cluster", id, clusters);
+                c.unknown_ref(
+                    o,
+                    &format!("{field}.participants[{k}]"),
+                    "cluster",
+                    id,
+                    clusters,
+                );
             }
             if a.title.is_none() {
-                c.error(o, &format!("{field}.title"), "a participants list needs a `title`");
+                c.error(
+                    o,
+                    &format!("{field}.title"),
+                    "a participants list needs a `title`",
+                );
             }
         }
     }
@@ -784,7 +1032,15 @@ fn check_order(
 /// Counts of validated records, for the summary line.
 pub fn summary(catalog: &Catalog) -> String {
     let counts: BTreeMap<&str, usize> = catalog.dataset.counts().into_iter().collect();
-    let order = ["organizations", "issuers", "clusters", "agreements", "roadmaps", "orders", "documents"];
+    let order = [
+        "organizations",
+        "issuers",
+        "clusters",
+        "agreements",
+        "roadmaps",
+        "orders",
+        "documents",
+    ];
     let parts: Vec<String> = order.iter().map(|k| format!("{} {k}", counts[k])).collect();
     parts.join(", ")
 }

@@ -44,7 +44,9 @@ pub fn check_ogrn(s: &str) -> Result<(), String> {
     digits(s, "ОГРН", &[13, 15])?;
     let (body, last) = s.split_at(s.len() - 1);
     let modulus = if s.len() == 13 { 11 } else { 13 };
-    let body: u64 = body.parse().map_err(|_| format!("ОГРН «{s}» is not a number"))?;
+    let body: u64 = body
+        .parse()
+        .map_err(|_| format!("ОГРН «{s}» is not a number"))?;
     let expected = body % modulus % 10;
     if last.parse::<u64>() == Ok(expected) {
         Ok(())
@@ -98,7 +100,11 @@ mod tests {
         assert!(check_ogrn("1027700132195").is_ok());
         // ОГРНИП, 15 digits.
         assert!(check_ogrn("304500116000157").is_ok());
-        assert!(check_ogrn("1047707030514").unwrap_err().contains("check digit"));
+        assert!(
+            check_ogrn("1047707030514")
+                .unwrap_err()
+                .contains("check digit")
+        );
         assert!(check_ogrn("304500116000158").is_err());
         assert!(check_ogrn("10477070305").is_err());
     }
@@ -107,7 +113,11 @@ mod tests {
     fn bin_known_good_and_bad() {
         // Weights 1..11: sum = 1*0+2*8+3*0+4*4+5*4+6*0+7*0+8*0+9*1+10*2+11*3 = 114 → 114 % 11 = 4.
         assert!(check_bin("080440001234").is_ok());
-        assert!(check_bin("080440001235").unwrap_err().contains("check digit"));
+        assert!(
+            check_bin("080440001235")
+                .unwrap_err()
+                .contains("check digit")
+        );
         assert!(check_bin("081340001234").unwrap_err().contains("month"));
         assert!(check_bin("08044000123").is_err());
     }

@@ -1,0 +1,135 @@
+//! One job through the pipeline: records → template → document model →
+//! bytes of each format. No files are written here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::assets::Assets;
+use crate::diag::Diagnostic;
+use crate::ir::Document;
+use crate::plan::Job;
+use crate::profile::Profile;
+use crate::render::{Format, Rendered, Renderer};
+use crate::template::Templates;
+use crate::template::context::prepare;
+use crate::validate::Catalog;
+
+/// Everything needed to turn jobs into files, shared by all threads.
+pub struct Engine {
+    pub catalog: Catalog,
+    pub assets: Arc<Assets>,
+    templates: Templates,
+    profiles: HashMap<String, Profile>,
+    renderers: Vec<Box<dyn Renderer>>,
+}
+
+impl Engine {
+    /// Loads the profiles the jobs use (so a bad profile fails before any
+    /// rendering) and takes the renderers of the requested formats.
+    pub fn new(
+        catalog: Catalog,
+        assets: Arc<Assets>,
+        jobs: &[Job],
+        renderers: Vec<Box<dyn Renderer>>,
+    ) -> Result<Engine, Diagnostic> {
+        let mut profiles = HashMap::new();
+        for job in jobs {
+            if !profiles.contains_key(&job.profile) {
+                profiles.insert(job.profile.clone(), assets.profile(&job.profile)?);
+            }
+        }
+        Ok(Engine {
+            catalog,
+            templates: Templates::new(Arc::clone(&assets)),
+            assets,
+            profiles,
+            renderers,
+        })
+    }
+
+    /// The document model of a job.
+    pub fn document(&self, job: &Job) -> Result<Document, Diagnostic> {
+        let prepared = prepare(&self.catalog, job);
+        let profile = self.profiles[&job.profile].clone();
+        self.templates
+            .compose(prepared.template, prepared.context, prepared.meta, profile)
+            .map_err(|d| d.context(format!("document {}", job.name)))
+    }
+
+    /// The job's document in every requested format.
+    pub fn render(&self, job: &Job) -> Result<(Document, Vec<(Format, Rendered)>), Diagnostic> {
+        let doc = self.document(job)?;
+        let mut out = Vec::with_capacity(self.renderers.len());
+        for r in &self.renderers {
+            let rendered = r
+                .render(&doc)
+                .map_err(|d| d.context(format!("document {}", job.name)))?;
+            out.push((r.format(), rendered));
+        }
+        Ok((doc, out))
+    }
+
+    pub fn formats(&self) -> Vec<Format> {
+        self.renderers.iter().map(|r| r.format()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Block, plain_text};
+    use crate::load::load_dataset;
+    use crate::plan::{Selection, plan_jobs};
+    use crate::validate::validate;
+
+    fn mini_engine() -> (Engine, Vec<Job>) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let (ds, problems) = load_dataset(&root);
+        assert!(problems.is_empty(), "{problems:?}");
+        let assets = Arc::new(Assets::builtin());
+        let (catalog, problems) = validate(ds, &assets.profile_names());
+        assert!(problems.is_empty(), "{problems:?}");
+        let jobs = plan_jobs(&catalog, &Selection::default());
+        let engine = Engine::new(catalog, assets, &jobs, Vec::new()).unwrap();
+        (engine, jobs)
+    }
+
+    #[test]
+    fn order_with_appendices_composes() {
+        let (engine, jobs) = mini_engine();
+        let job = jobs.iter().find(|j| j.name == "order-o-1").unwrap();
+        let doc = engine.document(job).unwrap();
+        let text = plain_text(&doc.blocks);
+        println!("{text}");
+        assert!(text.contains("№\u{a0}1064-а"), "{text}");
+        assert!(text.contains("Об организации работы «кластеров»"), "{text}");
+        assert!(
+            text.contains("политики, утвержденной"),
+            "escaped asterisks stay text: {text}"
+        );
+        assert!(text.contains("*кластерной*"), "{text}");
+        assert!(text.contains("п р и к а з ы в а ю :"), "{text}");
+        assert!(text.contains("2.2. разработать план."), "{text}");
+        assert!(text.contains("Чечуркина\u{a0}К.\u{a0}К."), "{text}");
+        assert!(text.contains("Приложение 1"), "{text}");
+        let tables: Vec<_> = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Table(_)))
+            .collect();
+        assert_eq!(tables.len(), 2);
+    }
+
+    #[test]
+    fn draft_prints_blanks() {
+        let (engine, jobs) = mini_engine();
+        let job = jobs.iter().find(|j| j.name == "order-o-1-draft").unwrap();
+        let doc = engine.document(job).unwrap();
+        let Block::Letterhead(l) = &doc.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(l.number, "№\u{a0}_____");
+        assert_eq!(l.date, "__________");
+        assert!(!doc.blocks.iter().any(|b| matches!(b, Block::Table(_))));
+    }
+}

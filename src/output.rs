@@ -1,0 +1,242 @@
+//! The one module that writes files. A run takes a lock on the output
+//! folder, writes every file of the run into a staging folder inside it,
+//! and moves the files into place only when the whole run succeeded; each
+//! move is an atomic rename, so no file is ever seen half-written and a
+//! failed or killed run leaves the previous outputs as they were.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// Prefix of staging folders and temporary files; leftovers of a killed run
+/// are removed by the next run.
+const TEMP_PREFIX: &str = ".clusterdoc-tmp-";
+
+/// The output folder, locked for this process.
+#[derive(Debug)]
+pub struct OutDir {
+    root: PathBuf,
+    /// Held open for the lock; released when dropped.
+    _lock: File,
+    /// The folder did not exist before this run.
+    created: bool,
+}
+
+fn io_error(what: &str, path: &Path, err: std::io::Error) -> Diagnostic {
+    let hint = match err.raw_os_error() {
+        Some(28) => Some("the disk is full"),
+        Some(30) => Some("the file system is read-only"),
+        Some(13) => Some("permission denied: choose another folder with --out"),
+        _ => None,
+    };
+    let d = Diagnostic::error(format!("cannot {what} {}: {err}", path.display()));
+    match hint {
+        Some(h) => d.note(h),
+        None => d,
+    }
+}
+
+/// Whether a relative output path stays inside the output folder.
+fn is_inside(rel: &Path) -> bool {
+    rel.components().all(|c| matches!(c, Component::Normal(_))) && rel.components().next().is_some()
+}
+
+impl OutDir {
+    /// Opens (creating if needed) and locks the output folder. A second run
+    /// on the same folder is refused while the first holds the lock.
+    pub fn open(root: &Path) -> Result<OutDir, Diagnostic> {
+        let created = !root.exists();
+        fs::create_dir_all(root).map_err(|e| io_error("create", root, e))?;
+        let lock = File::open(root).map_err(|e| io_error("open", root, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Diagnostic::error(format!(
+                    "another clusterdoc run is writing to {}",
+                    root.display()
+                ))
+                .note("wait for it to finish, or use another folder with --out"));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_error("lock", root, e)),
+        }
+        let out = OutDir {
+            root: root.to_path_buf(),
+            _lock: lock,
+            created,
+        };
+        out.remove_leftovers();
+        Ok(out)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Staging folders and temporary files a killed run left behind.
+    fn remove_leftovers(&self) {
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return;
+        };
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                let p = e.path();
+                let _ = if p.is_dir() {
+                    fs::remove_dir_all(&p)
+                } else {
+                    fs::remove_file(&p)
+                };
+            }
+        }
+    }
+
+    /// Starts staging the files of a run.
+    pub fn stage(&self) -> Result<Staging<'_>, Diagnostic> {
+        let dir = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempdir_in(&self.root)
+            .map_err(|e| io_error("write to", &self.root, e))?;
+        Ok(Staging {
+            out: self,
+            dir: Some(dir),
+            files: Vec::new(),
+        })
+    }
+
+    /// Writes one file atomically (temporary name, then rename).
+    pub fn write_atomic(&self, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.checked(rel)?;
+        let parent = path.parent().unwrap_or(&self.root);
+        fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(parent)
+            .map_err(|e| io_error("write to", parent, e))?;
+        tmp.write_all(bytes)
+            .map_err(|e| io_error("write", &path, e))?;
+        tmp.persist(&path)
+            .map_err(|e| io_error("write", &path, e.error))?;
+        Ok(())
+    }
+
+    fn checked(&self, rel: &Path) -> Result<PathBuf, Diagnostic> {
+        if !is_inside(rel) {
+            return Err(Diagnostic::error(format!(
+                "refusing to write {} outside the output folder",
+                rel.display()
+            )));
+        }
+        Ok(self.root.join(rel))
+    }
+
+    /// After a failed run: if this run created the folder and left it empty,
+    /// remove it again, so a failed run leaves no trace.
+    pub fn discard_if_new(self) {
+        if self.created {
+            let _ = fs::remove_dir(&self.root);
+        }
+    }
+}
+
+/// Files of a run waiting to be moved into place.
+pub struct Staging<'a> {
+    out: &'a OutDir,
+    dir: Option<tempfile::TempDir>,
+    files: Vec<PathBuf>,
+}
+
+impl Staging<'_> {
+    /// Writes a file into the staging folder (`rel` as it will be in the
+    /// output folder). Safe to call from several threads on distinct paths.
+    pub fn write(&self, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.out.checked(rel)?;
+        let dir = self
+            .dir
+            .as_ref()
+            .expect("staging is open until committed")
+            .path();
+        let path = dir.join(rel);
+        let parent = path.parent().unwrap_or(dir);
+        fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))
+    }
+
+    /// Records that a file was staged (the list of files to move).
+    pub fn add(&mut self, rel: PathBuf) {
+        self.files.push(rel);
+    }
+
+    /// Moves every staged file into place and removes the staging folder.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, Diagnostic> {
+        let dir = self.dir.take().expect("committed once");
+        for rel in &self.files {
+            let from = dir.path().join(rel);
+            let to = self.out.root.join(rel);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+            }
+            fs::rename(&from, &to).map_err(|e| io_error("move into place", &to, e))?;
+        }
+        dir.close()
+            .map_err(|e| io_error("remove", &self.out.root, e))?;
+        Ok(std::mem::take(&mut self.files))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_open_is_refused_while_locked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = OutDir::open(tmp.path()).unwrap();
+        let err = OutDir::open(tmp.path()).unwrap_err();
+        assert!(
+            err.message.contains("another clusterdoc run"),
+            "{}",
+            err.message
+        );
+        drop(first);
+        assert!(OutDir::open(tmp.path()).is_ok());
+    }
+
+    #[test]
+    fn staged_files_appear_only_on_commit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = OutDir::open(tmp.path()).unwrap();
+        let mut staging = out.stage().unwrap();
+        staging.write(Path::new("orders/a.pdf"), b"%PDF").unwrap();
+        staging.add("orders/a.pdf".into());
+        assert!(!tmp.path().join("orders/a.pdf").exists());
+        staging.commit().unwrap();
+        assert_eq!(fs::read(tmp.path().join("orders/a.pdf")).unwrap(), b"%PDF");
+        let left: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+    }
+
+    #[test]
+    fn dropped_staging_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = OutDir::open(tmp.path()).unwrap();
+        {
+            let staging = out.stage().unwrap();
+            staging.write(Path::new("x.pdf"), b"half").unwrap();
+        }
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn paths_outside_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = OutDir::open(tmp.path()).unwrap();
+        for bad in ["../x.pdf", "/etc/x", "a/../../x", ""] {
+            assert!(out.write_atomic(Path::new(bad), b"x").is_err(), "{bad}");
+        }
+    }
+}
