@@ -124,6 +124,11 @@ impl Date {
         }
     }
 
+    /// Whole days from `earlier` to this date (negative if it is later).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        (self.0 - earlier.0).whole_days()
+    }
+
     /// The last day of the given year.
     pub fn end_of_year(year: i32) -> Self {
         Date::new(year, 12, 31).expect("31 December exists")

@@ -55,6 +55,9 @@ pub struct Dataset {
     pub roadmaps: Vec<Loaded<Roadmap>>,
     pub orders: Vec<Loaded<Order>>,
     pub documents: Vec<Loaded<TextDocument>>,
+    /// Ids of records that failed to load: references to them are not
+    /// reported again, the record's own error says what is wrong.
+    pub broken_ids: std::collections::HashSet<String>,
 }
 
 impl Dataset {
@@ -232,6 +235,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
         };
         for (path, value) in records {
             let origin = Origin { file, path };
+            let id = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
             let d = &*dataset;
             let pushed = match kind {
                 "organization" => typed(d, value, &origin)
@@ -251,6 +255,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
                 _ => unreachable!("every kind of RECORD_KINDS is handled"),
             };
             if let Err(d) = pushed {
+                dataset.broken_ids.extend(id);
                 problems.push(d);
             }
         }

@@ -8,6 +8,9 @@ pub struct Section {
     pub title: &'static str,
     /// Kazakh title (passport sections only; empty where not issued in Kazakh).
     pub title_kk: &'static str,
+    /// Built from other records (participants); its text in the record is
+    /// an optional introduction.
+    pub generated: bool,
 }
 
 const fn s(key: &'static str, title: &'static str, title_kk: &'static str) -> Section {
@@ -15,6 +18,16 @@ const fn s(key: &'static str, title: &'static str, title_kk: &'static str) -> Se
         key,
         title,
         title_kk,
+        generated: false,
+    }
+}
+
+const fn generated(key: &'static str, title: &'static str) -> Section {
+    Section {
+        key,
+        title,
+        title_kk: "",
+        generated: true,
     }
 }
 
@@ -70,10 +83,9 @@ pub const PASSPORT: [Section; 11] = [
 /// The 16 mandatory sections of a Tula sector cluster's activity program
 /// (p. 4 б of the regulation), in the regulation's order.
 pub const PROGRAM: [Section; 16] = [
-    s(
+    generated(
         "participants",
         "Перечень организаций, участвующих в реализации программы деятельности Кластера",
-        "",
     ),
     s(
         "relevance",

@@ -196,17 +196,25 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn error(
-        &mut self,
-        origin: &Origin,
-        field: &str,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        let d = self
-            .ds
-            .error_at(origin, field, message)
-            .context(format!("record {}, field {}", origin.path, field));
-        self.problems.push(d);
+    fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let d = self.ds.error_at(origin, field, message);
+        self.push(d, origin, field)
+    }
+
+    /// An error about a key itself (unknown or missing entries of a mapping).
+    fn error_key(&mut self, origin: &Origin, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let d = self.ds.error_at_key(origin, field, message);
+        self.push(d, origin, field)
+    }
+
+    fn warning(&mut self, origin: &Origin, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let mut d = self.ds.error_at(origin, field, message);
+        d.severity = crate::diag::Severity::Warning;
+        self.push(d, origin, field)
+    }
+
+    fn push(&mut self, d: Diagnostic, origin: &Origin, field: &str) -> &mut Diagnostic {
+        self.problems.push(d.context(format!("record {}, field {}", origin.path, field)));
         self.problems.last_mut().expect("just pushed")
     }
 
@@ -220,6 +228,10 @@ impl Checker<'_> {
     ) -> bool {
         if known.contains_key(id) {
             return true;
+        }
+        if self.ds.broken_ids.contains(id.as_str()) {
+            // The record exists but failed to load; its own error says why.
+            return false;
         }
         let candidates: Vec<&str> = known.keys().map(Id::as_str).collect();
         let hint = did_you_mean(id.as_str(), &candidates).map(|b| format!("did you mean `{b}`?"));
@@ -469,6 +481,13 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
         }
     }
     if let Some(program) = &r.program {
+        if program.end - program.start + 1 > 5 {
+            c.warning(
+                o,
+                "program.end",
+                format!("the program runs {} years; p. 4 б plans 3 to 5", program.end - program.start + 1),
+            );
+        }
         if program.end < program.start {
             c.error(
                 o,
@@ -481,8 +500,8 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
         }
         if r.style == Style::Tula {
             for s in sections::PROGRAM {
-                if !program.sections.contains_key(s.key) {
-                    c.error(
+                if !s.generated && !program.sections.contains_key(s.key) {
+                    c.error_key(
                         o,
                         "program.sections",
                         format!(
@@ -499,7 +518,7 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
         for key in program.sections.keys() {
             if !keys.contains(&key.as_str()) {
                 let hint = did_you_mean(key, &keys);
-                let d = c.error(
+                let d = c.error_key(
                     o,
                     &format!("program.sections.{key}"),
                     format!("unknown program section `{key}`"),
@@ -622,6 +641,17 @@ fn check_agreement(
         AgreementType::Cooperation => {
             if r.levels.is_empty() {
                 c.error(o, "levels", "a cooperation agreement chooses at least one level of interaction (а–г of p. 6)");
+            }
+            if let (Some(date), Some(est)) = (r.date, cluster.established)
+                && date.days_since(est) > 30
+            {
+                c.warning(
+                    o,
+                    "date",
+                    format!("signed {} days after the cluster was established ({est})", date.days_since(est)),
+                )
+                .notes
+                .push("p. 8: the agreement is concluded within 30 calendar days of the operator's decision".into());
             }
             for (field, present) in [
                 ("amends", r.amends.is_some()),
@@ -792,6 +822,10 @@ fn check_roadmap(
             } else {
                 format!("{ev}.steps[{s}]")
             };
+            if due.trim().is_empty() {
+                c.error(o, &format!("{base}.due"), "the due date is empty");
+                continue;
+            }
             match Due::parse(due) {
                 Err(msg) => {
                     c.error(o, &format!("{base}.due"), msg);
