@@ -90,7 +90,7 @@ impl<'a> DocParser<'a> {
             }
             Tag::List(Some(start)) => {
                 let clauses = self.clauses(start, "")?;
-                out.push(Block::Clauses(clauses));
+                out.push(Block::Clauses { items: clauses });
             }
             Tag::List(None) => {
                 let items = self.list_items()?;
@@ -505,7 +505,7 @@ mod tests {
     #[test]
     fn nested_ordered_lists_are_labelled_clauses() {
         let blocks = parse("1. Первый.\n2. Второй:\n   1. под один;\n   2. под два.\n3. Третий.\n");
-        let Block::Clauses(c) = &blocks[0] else {
+        let Block::Clauses { items: c } = &blocks[0] else {
             panic!("{blocks:?}")
         };
         assert_eq!(c.len(), 3);
@@ -520,7 +520,7 @@ mod tests {
     #[test]
     fn ordered_list_keeps_its_start() {
         let blocks = parse("5. Пятый.\n6. Шестой.\n");
-        let Block::Clauses(c) = &blocks[0] else {
+        let Block::Clauses { items: c } = &blocks[0] else {
             panic!()
         };
         assert_eq!(c[0].label, "5.");

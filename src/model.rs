@@ -248,6 +248,9 @@ pub enum Style {
 pub struct Cluster {
     pub id: Id,
     pub name: Text,
+    /// The name in the genitive («Отраслевого кластера … «Машиностроение»»),
+    /// for «развитие …», «участников …».
+    pub name_genitive: Option<Text>,
     pub short_name: Option<Text>,
     pub style: Style,
     pub sector: Text,

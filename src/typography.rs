@@ -18,7 +18,7 @@ fn apply_block(b: &mut Block) {
     match b {
         Block::Paragraph(p) => fix_runs(&mut p.runs),
         Block::Heading { runs, .. } => fix_runs(runs),
-        Block::Clauses(cs) => cs.iter_mut().for_each(fix_clause),
+        Block::Clauses { items: cs } => cs.iter_mut().for_each(fix_clause),
         Block::List(l) => l.items.iter_mut().for_each(fix_item),
         Block::Table(t) => {
             for row in &mut t.rows {

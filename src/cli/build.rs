@@ -21,8 +21,9 @@ use crate::render::{Format, Renderer};
 pub struct BuildArgs {
     /// Record files whose documents to build [default: every document].
     pub files: Vec<PathBuf>,
-    /// Output formats, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "pdf,docx", value_parser = ["pdf", "docx"])]
+    /// Output formats, comma-separated: pdf, docx, and json (the document
+    /// model, as the Typst layout reads it).
+    #[arg(long, value_delimiter = ',', default_value = "pdf,docx", value_parser = ["pdf", "docx", "json"])]
     pub format: Vec<String>,
     /// Formatting profile for every document (gost-2025, gost-2016, kz),
     /// overriding the records' choice.
@@ -57,6 +58,7 @@ pub fn renderers(
         match f {
             Format::Pdf => out.push(Box::new(PdfRenderer::new(assets, pdf.clone())?)),
             Format::Docx => out.push(Box::new(DocxRenderer::new(docx.clone()))),
+            Format::Json => out.push(Box::new(crate::render::json::JsonRenderer)),
         }
     }
     Ok(out)

@@ -158,7 +158,9 @@ pub enum Block {
         outlined: bool,
     },
     /// Numbered clauses of an order or agreement: «1.», «5.1.».
-    Clauses(Vec<Clause>),
+    Clauses {
+        items: Vec<Clause>,
+    },
     /// A bulleted or dash list («- …»).
     List(List),
     Table(Table),
@@ -361,7 +363,7 @@ fn block_lines(b: &Block, lines: &mut Vec<String>) {
     match b {
         Block::Paragraph(p) => lines.push(runs_text(&p.runs)),
         Block::Heading { runs, .. } => lines.push(runs_text(runs)),
-        Block::Clauses(cs) => cs.iter().for_each(|c| clause_lines(c, lines)),
+        Block::Clauses { items: cs } => cs.iter().for_each(|c| clause_lines(c, lines)),
         Block::List(l) => item_lines(&l.marker, &l.items, lines),
         Block::Table(t) => {
             for row in &t.rows {

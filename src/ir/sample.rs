@@ -51,37 +51,39 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
             indent: true,
             ..Paragraph::default()
         }),
-        Block::Clauses(vec![
-            Clause {
-                label: "1.".into(),
-                runs: vec![Inline::plain(
-                    "Утвердить региональную дорожную карту (Приложение 1).",
-                )],
-                more: vec![],
-                children: vec![],
-            },
-            Clause {
-                label: "2.".into(),
-                runs: vec![Inline::plain(
-                    "Руководителям муниципальных органов управления образованием:",
-                )],
-                more: vec![],
-                children: vec![
-                    Clause {
-                        label: "2.1.".into(),
-                        runs: vec![Inline::plain("назначить муниципальных координаторов;")],
-                        more: vec![],
-                        children: vec![],
-                    },
-                    Clause {
-                        label: "2.2.".into(),
-                        runs: vec![Inline::plain("разработать муниципальный план работы.")],
-                        more: vec![vec![Inline::plain("Второй абзац подпункта.")]],
-                        children: vec![],
-                    },
-                ],
-            },
-        ]),
+        Block::Clauses {
+            items: vec![
+                Clause {
+                    label: "1.".into(),
+                    runs: vec![Inline::plain(
+                        "Утвердить региональную дорожную карту (Приложение 1).",
+                    )],
+                    more: vec![],
+                    children: vec![],
+                },
+                Clause {
+                    label: "2.".into(),
+                    runs: vec![Inline::plain(
+                        "Руководителям муниципальных органов управления образованием:",
+                    )],
+                    more: vec![],
+                    children: vec![
+                        Clause {
+                            label: "2.1.".into(),
+                            runs: vec![Inline::plain("назначить муниципальных координаторов;")],
+                            more: vec![],
+                            children: vec![],
+                        },
+                        Clause {
+                            label: "2.2.".into(),
+                            runs: vec![Inline::plain("разработать муниципальный план работы.")],
+                            more: vec![vec![Inline::plain("Второй абзац подпункта.")]],
+                            children: vec![],
+                        },
+                    ],
+                },
+            ],
+        },
         Block::List(List {
             marker: "–".into(),
             items: vec![
@@ -245,5 +247,26 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         },
         profile,
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_serialises_for_the_layout() {
+        let profile = crate::assets::Assets::builtin()
+            .profile("gost-2025")
+            .unwrap();
+        let json = serde_json::to_value(sample_document(profile, 3)).unwrap();
+        assert_eq!(json["blocks"][0]["type"], "letterhead");
+        assert!(
+            json["blocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["type"] == "clauses" && b["items"][1]["children"][0]["label"] == "2.1.")
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! only [`Document`]; nothing about a document's content is written per format.
 
 pub mod docx;
+pub mod json;
 pub mod pdf;
 
 use crate::diag::Diagnostic;
@@ -11,6 +12,8 @@ use crate::ir::Document;
 pub enum Format {
     Pdf,
     Docx,
+    /// The document model itself, as the Typst layout reads it (`/data.json`).
+    Json,
 }
 
 impl Format {
@@ -18,6 +21,7 @@ impl Format {
         match self {
             Format::Pdf => "pdf",
             Format::Docx => "docx",
+            Format::Json => "json",
         }
     }
 
@@ -25,6 +29,7 @@ impl Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "pdf" => Some(Format::Pdf),
             "docx" => Some(Format::Docx),
+            "json" => Some(Format::Json),
             _ => None,
         }
     }

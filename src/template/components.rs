@@ -1,5 +1,5 @@
 //! Components: minijinja functions that content templates call for what
-//! Markdown cannot say (letterhead, stamp, signature, parties, data-fed
+//! Markdown cannot say (letterhead, stamp, signature, requisites, data-fed
 //! tables, page breaks). Each builds a block of the document model from
 //! data, stores it for the render, and leaves a placeholder in the text.
 //!
@@ -8,7 +8,7 @@
 //! | `letterhead(body=[…], title="П Р И К А З", date=…, place=…, number=…)` | body name, type, date / place / number line; a missing date or number prints blanks |
 //! | `stamp(lines=[…], width=None)` | approval stamp or appendix mark, top right |
 //! | `signature(position=[…], name="Э. В. Шамонова")` | position left, name right |
-//! | `parties(parties=[{name, lines, signer_position, signer_name}], columns=2)` | requisites and signatures |
+//! | `requisites(parties=[{name, lines, signer_position, signer_name}], columns=2)` | requisites and signatures of the parties |
 //! | `table(columns=[shares], header=[cells], rows=[[cells]], font_size=None, borders=true)` | a table; a cell is a text, a list of paragraphs, or `{text, items, rowspan, colspan, bold, align}` |
 //! | `paragraph(text, align="justify", bold=false, italic=false, indent=true, space_before=None)` | one paragraph with explicit layout (lines of a list become line breaks) |
 //! | `contents(title="Содержание")` | table of contents |
@@ -51,7 +51,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_function("letterhead", letterhead);
     env.add_function("stamp", stamp);
     env.add_function("signature", signature);
-    env.add_function("parties", parties);
+    env.add_function("requisites", requisites);
     env.add_function("table", table);
     env.add_function("paragraph", paragraph);
     env.add_function("contents", contents);
@@ -181,7 +181,7 @@ fn signature(state: &State, kwargs: Kwargs) -> Result<Value, Error> {
     emit(state, Block::Signature(Signature { position, name }))
 }
 
-fn parties(state: &State, kwargs: Kwargs) -> Result<Value, Error> {
+fn requisites(state: &State, kwargs: Kwargs) -> Result<Value, Error> {
     let list: Value = kwargs.get("parties")?;
     let columns = kwargs
         .get::<Option<usize>>("columns")?

@@ -74,6 +74,21 @@ pub fn initials_first(full_name: &str) -> String {
     }
 }
 
+/// «действующего» or «действующей», by the patronymic of the head's full
+/// name (Russian «-вна/-чна», Kazakh «-қызы/-кызы» are feminine).
+pub fn acting(full_name: &str) -> &'static str {
+    let patronymic = full_name.split_whitespace().nth(2).unwrap_or("");
+    if patronymic.ends_with("вна")
+        || patronymic.ends_with("чна")
+        || patronymic.ends_with("кызы")
+        || patronymic.ends_with("қызы")
+    {
+        "действующей"
+    } else {
+        "действующего"
+    }
+}
+
 /// An organization as a party or participant is printed.
 fn org_json(org: &Organization, lang: Lang) -> Json {
     let name = tr(&org.name, lang);
@@ -120,6 +135,7 @@ fn org_json(org: &Organization, lang: Lang) -> Json {
         "head_name": head.map(|h| h.name.clone()),
         "signer": head.map(|h| initials_first(&h.name)),
         "in_person_of": head.and_then(|h| h.in_person_of.as_ref()).map(|t| tr(t, lang)),
+        "acting": head.map_or("действующего", |h| acting(&h.name)),
         "basis": head.and_then(|h| h.basis.as_ref()).map_or_else(|| "Устава".to_owned(), |t| tr(t, lang)),
     })
 }
@@ -303,10 +319,19 @@ fn passport(catalog: &Catalog, cluster: &Cluster, lang: Lang) -> Prepared {
         .iter()
         .map(|s| json!({ "key": s.key, "title": if lang == Lang::Kk { s.title_kk } else { s.title } }))
         .collect();
+    let mut years: Vec<String> = cluster
+        .passport
+        .iter()
+        .flat_map(|p| p.kpis.iter().flat_map(|k| k.targets.keys()))
+        .map(i32::to_string)
+        .collect();
+    years.sort();
+    years.dedup();
     let context = json!({
         "cluster": cluster_json(catalog, cluster, lang),
         "participants": participants_json(catalog, cluster, None, &[], lang),
         "sections": titles,
+        "years": years,
         "as_of": as_of,
     });
     let name = tr(&cluster.name, lang);
@@ -396,8 +421,34 @@ fn agreement_doc(catalog: &Catalog, id: &crate::model::Id, template: &'static st
     let joins: Vec<Json> = a
         .joins
         .iter()
-        .map(|o| org_json(catalog.org(o), Lang::Ru))
+        .map(|o| {
+            let mut j = org_json(catalog.org(o), Lang::Ru);
+            if let Some(p) = cluster.participants.iter().find(|p| &p.organization == o) {
+                j["obligations"] = json!(
+                    p.obligations
+                        .iter()
+                        .map(|t| tr(t, Lang::Ru))
+                        .collect::<Vec<_>>()
+                );
+                j["joined"] = json!(p.joined);
+            }
+            j
+        })
         .collect();
+    let council = cluster.council.as_ref().map(|c| {
+        let find = |prefix: &str| {
+            c.members
+                .iter()
+                .find(|m| m.role.ru.to_lowercase().starts_with(prefix))
+                .map(|m| json!({ "name": m.name, "initials": initials_first(&m.name), "position": tr(&m.position, Lang::Ru) }))
+        };
+        json!({
+            "name": c.name.as_ref().map(|n| tr(n, Lang::Ru)),
+            "members": c.members.iter().map(|m| json!({ "name": m.name, "position": tr(&m.position, Lang::Ru), "role": tr(&m.role, Lang::Ru) })).collect::<Vec<_>>(),
+            "chair": find("председатель"),
+            "secretary": find("секретарь"),
+        })
+    });
     let program = cluster.program.as_ref().map(|p| json!({ "start": p.start, "end": p.end, "title": p.title.as_ref().map(|t| tr(t, Lang::Ru)) }));
     let context = json!({
         "agreement": {
@@ -413,6 +464,7 @@ fn agreement_doc(catalog: &Catalog, id: &crate::model::Id, template: &'static st
         "cluster": cluster_json(catalog, cluster, Lang::Ru),
         "parties": parties,
         "program": program,
+        "council": council,
     });
     let (kind, kind_title, title) = match template {
         "agreement.md.j2" => (
@@ -468,6 +520,13 @@ fn agreement_doc(catalog: &Catalog, id: &crate::model::Id, template: &'static st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acting_agrees_with_the_head() {
+        assert_eq!(acting("Соколова Марина Александровна"), "действующей");
+        assert_eq!(acting("Климов Сергей Петрович"), "действующего");
+        assert_eq!(acting("Сериков Ержан"), "действующего");
+    }
 
     #[test]
     fn initials() {

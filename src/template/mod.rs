@@ -53,6 +53,9 @@ impl Templates {
         env.set_formatter(format_value);
         env.add_filter("markdown", markdown);
         env.add_filter("date", date_filter);
+        env.add_filter("prefix", prefix);
+        env.add_filter("pick", pick);
+        env.add_filter("lcfirst", lcfirst);
         components::register(&mut env);
         Templates { env, assets }
     }
@@ -153,6 +156,42 @@ fn format_value(
 /// `{{ text | markdown }}`: the value is Markdown and keeps its structure.
 fn markdown(value: String) -> Value {
     Value::from_safe_string(value)
+}
+
+/// `{{ items | prefix("– ") }}`: every text of a list (or a lone text) with
+/// a prefix, for list lines inside table cells.
+fn prefix(value: Value, prefix: String) -> Result<Value, Error> {
+    if value.as_str().is_some() {
+        return Ok(Value::from(format!("{prefix}{value}")));
+    }
+    Ok(value
+        .try_iter()?
+        .map(|v| Value::from(format!("{prefix}{v}")))
+        .collect())
+}
+
+/// `{{ name | lcfirst }}`: the first letter in lower case, the rest as is
+/// («Отраслевой совет Кластера» → «отраслевой совет Кластера»).
+fn lcfirst(value: String) -> String {
+    let mut chars = value.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |f| f.to_lowercase().chain(chars).collect())
+}
+
+/// `{{ keys | pick(mapping) }}`: the mapping's value for each key, or an
+/// empty text where it has none (table columns by year).
+fn pick(keys: Value, mapping: Value) -> Result<Value, Error> {
+    Ok(keys
+        .try_iter()?
+        .map(|k| {
+            mapping
+                .get_item(&k)
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_none())
+                .unwrap_or_else(|| Value::from(""))
+        })
+        .collect())
 }
 
 /// `{{ d | date }}`: a date as the profile prints it; none stays empty.

@@ -196,25 +196,41 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+    fn error(
+        &mut self,
+        origin: &Origin,
+        field: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let d = self.ds.error_at(origin, field, message);
         self.push(d, origin, field)
     }
 
     /// An error about a key itself (unknown or missing entries of a mapping).
-    fn error_key(&mut self, origin: &Origin, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+    fn error_key(
+        &mut self,
+        origin: &Origin,
+        field: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let d = self.ds.error_at_key(origin, field, message);
         self.push(d, origin, field)
     }
 
-    fn warning(&mut self, origin: &Origin, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+    fn warning(
+        &mut self,
+        origin: &Origin,
+        field: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let mut d = self.ds.error_at(origin, field, message);
         d.severity = crate::diag::Severity::Warning;
         self.push(d, origin, field)
     }
 
     fn push(&mut self, d: Diagnostic, origin: &Origin, field: &str) -> &mut Diagnostic {
-        self.problems.push(d.context(format!("record {}, field {}", origin.path, field)));
+        self.problems
+            .push(d.context(format!("record {}, field {}", origin.path, field)));
         self.problems.last_mut().expect("just pushed")
     }
 
@@ -485,7 +501,10 @@ fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &HashMap<Id, 
             c.warning(
                 o,
                 "program.end",
-                format!("the program runs {} years; p. 4 б plans 3 to 5", program.end - program.start + 1),
+                format!(
+                    "the program runs {} years; p. 4 б plans 3 to 5",
+                    program.end - program.start + 1
+                ),
             );
         }
         if program.end < program.start {
