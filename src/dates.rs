@@ -79,6 +79,16 @@ impl Date {
             }
         };
         let (day, month, year) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
+        if day > 31 || month > 12 {
+            return Err(format!(
+                "{s} is not a date: there is no {}",
+                if month > 12 {
+                    format!("month {month}")
+                } else {
+                    format!("day {day}")
+                }
+            ));
+        }
         Date::new(year as i32, month as u8, day as u8)
     }
 

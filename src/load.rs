@@ -290,8 +290,11 @@ fn read_text(path: &Path, name: &str) -> Result<String, Diagnostic> {
         let valid = std::str::from_utf8(valid).unwrap_or_default();
         let line = valid.matches('\n').count() + 1;
         let col = valid.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
         Diagnostic::error(format!("{name} is not UTF-8 text"))
             .at_path(name, line, col)
+            .with_source(lossy.into())
+            .label("the first byte that is not UTF-8")
             .note("save the file in UTF-8 encoding")
     })
 }
@@ -342,15 +345,23 @@ fn typed<T: DeserializeOwned>(
     serde_path_to_error::deserialize(value).map_err(|err| {
         let field = serde_path(err.path());
         let message = strip_yaml_location(&err.inner().to_string());
-        let (unknown, expected) = parse_unknown(&message);
+        let unknown = parse_unknown(&message);
         let mut d = match &unknown {
             // The path ends at the mapping; point at the unknown key itself.
-            Some(key) => dataset
-                .error_at_key(origin, &join_path(&field, key), message.clone())
+            Some(Unknown {
+                word, is_key: true, ..
+            }) => dataset
+                .error_at_key(origin, &join_path(&field, word), message.clone())
                 .label("unknown here"),
-            None => dataset.error_at(origin, &field, message.clone()),
+            _ => dataset.error_at(origin, &field, message.clone()),
         };
-        if let (Some(key), false) = (&unknown, expected.is_empty()) {
+        if let Some(Unknown {
+            word: key,
+            expected,
+            ..
+        }) = &unknown
+            && !expected.is_empty()
+        {
             let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
             if let Some(best) = did_you_mean(key, &expected) {
                 d = d.note(format!("did you mean `{best}`?"));
@@ -396,19 +407,26 @@ fn join_path(parent: &str, child: &str) -> String {
     }
 }
 
+/// An unknown field (a key) or variant (a value) named by a serde error.
+struct Unknown {
+    word: String,
+    expected: Vec<String>,
+    is_key: bool,
+}
+
 /// From «unknown field `nmae`, expected one of `id`, `name`» (or «unknown
 /// variant …»), the unknown word and the expected ones.
-fn parse_unknown(message: &str) -> (Option<String>, Vec<String>) {
-    if !message.starts_with("unknown field") && !message.starts_with("unknown variant") {
-        return (None, Vec::new());
+fn parse_unknown(message: &str) -> Option<Unknown> {
+    let is_key = message.starts_with("unknown field");
+    if !is_key && !message.starts_with("unknown variant") {
+        return None;
     }
     let mut ticks = message.split('`').skip(1).step_by(2).map(str::to_owned);
-    let unknown = ticks.next();
-    // A variant error points at the value, not at a key.
-    if message.starts_with("unknown variant") {
-        return (None, ticks.collect());
-    }
-    (unknown, ticks.collect())
+    Some(Unknown {
+        word: ticks.next()?,
+        expected: ticks.collect(),
+        is_key,
+    })
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.

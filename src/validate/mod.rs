@@ -920,11 +920,17 @@ fn resolve_order(
                 ("signature", r.signature.is_some()),
             ] {
                 if present {
-                    c.error(
-                        o,
-                        field,
-                        format!("a draft takes `{field}` from the order it drafts; remove it here"),
-                    );
+                    let msg = match field {
+                        "number" | "date" => {
+                            format!(
+                                "a draft has no `{field}`; remove it (the registered order `{id}` has one)"
+                            )
+                        }
+                        _ => format!(
+                            "a draft takes `{field}` from the order it drafts (`{id}`); remove it here"
+                        ),
+                    };
+                    c.error_key(o, field, msg);
                 }
             }
             Some(base)

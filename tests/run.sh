@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, real-client checks included. Installs what the tests
+# drive when it is missing — LibreOffice, poppler, qpdf, xmllint from Debian;
+# python-docx and openxml-audit from PyPI — then runs `cargo test --release`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} (Debian)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import docx' >/dev/null 2>&1 || ! command -v openxml-audit >/dev/null 2>&1; then
+    echo "installing tests/requirements.txt (PyPI)"
+    python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+fi
+
+exec cargo test --release --locked "$@"

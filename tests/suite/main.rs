@@ -1,0 +1,7 @@
+//! The integration test suite: the `clusterdoc` binary run on fixture
+//! folders and on the sample data, its outputs read back by independent
+//! tools (poppler, qpdf, LibreOffice, python-docx, openxml-audit).
+
+mod common;
+mod invalid;
+mod sample;
