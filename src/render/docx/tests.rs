@@ -1,0 +1,284 @@
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+use super::*;
+use crate::assets::Assets;
+use crate::ir::sample::sample_document;
+
+fn sample(profile: &str, rows: usize) -> Document {
+    let profile = Assets::builtin()
+        .profile(profile)
+        .expect("built-in profile");
+    sample_document(profile, rows)
+}
+
+fn render(doc: &Document) -> Vec<u8> {
+    DocxRenderer::new(DocxOptions::default())
+        .render(doc)
+        .expect("renders")
+        .bytes
+}
+
+fn parts(bytes: &[u8]) -> BTreeMap<String, String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip");
+    let mut out = BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        let mut s = String::new();
+        f.read_to_string(&mut s).expect("utf-8 part");
+        out.insert(f.name().expect("name").into_owned(), s);
+    }
+    out
+}
+
+fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+#[test]
+fn sample_renders_the_same_bytes_twice() {
+    let doc = sample("gost-2025", 20);
+    let a = render(&doc);
+    let b = render(&doc);
+    assert!(a.len() > 1000);
+    assert_eq!(a, b, "same document, same bytes");
+    // Also from another thread, where docx-rs's paragraph counter starts anew.
+    let c = std::thread::spawn(move || render(&doc))
+        .join()
+        .expect("thread");
+    assert_eq!(a, c);
+}
+
+#[test]
+fn every_part_is_well_formed_xml() {
+    let bytes = render(&sample("gost-2016", 20));
+    let parts = parts(&bytes);
+    for name in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "word/document.xml",
+        "word/styles.xml",
+        "word/numbering.xml",
+        "docProps/core.xml",
+    ] {
+        assert!(parts.contains_key(name), "{name} missing");
+    }
+    for (name, xml) in &parts {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let mut depth = 0i64;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{name}: {e}"),
+            }
+        }
+        assert_eq!(depth, 0, "{name} is balanced");
+    }
+}
+
+#[test]
+fn header_rows_repeat_and_rows_do_not_split() {
+    let doc = sample("gost-2025", 20);
+    let xml = &parts(&render(&doc))["word/document.xml"];
+    assert_eq!(
+        count(xml, "<w:tblHeader/>"),
+        1,
+        "one header row in the roadmap"
+    );
+    // The header row is the first row of the roadmap (the table with 5 columns).
+    let roadmap = xml
+        .split("<w:tbl>")
+        .find(|t| count(t.split("</w:tblGrid>").next().unwrap_or(""), "<w:gridCol") == 5)
+        .expect("roadmap table");
+    let first_row = roadmap.split("</w:tr>").next().expect("a row");
+    assert!(first_row.contains("<w:tblHeader/>"));
+    assert!(first_row.contains("№ п/п"));
+    assert!(count(roadmap, "<w:cantSplit/>") >= 22);
+    assert!(roadmap.contains(r#"<w:tblLayout w:type="fixed"/>"#));
+    assert!(roadmap.contains(r#"<w:vMerge w:val="restart"/>"#));
+    assert!(roadmap.contains(r#"<w:vMerge w:val="continue"/>"#));
+    assert!(roadmap.contains(r#"<w:gridSpan w:val="5"/>"#));
+}
+
+#[test]
+fn clauses_are_real_numbering_equal_to_the_labels() {
+    let doc = sample("gost-2025", 3);
+    let parts = parts(&render(&doc));
+    let numbering = &parts["word/numbering.xml"];
+    assert!(numbering.contains(r#"<w:abstractNum w:abstractNumId="2""#));
+    assert!(numbering.contains(r#"<w:lvlText w:val="%1."/>"#));
+    assert!(numbering.contains(r#"<w:lvlText w:val="%1.%2."/>"#));
+    assert!(numbering.contains(r#"<w:lvlText w:val="%1.%2.%3."/>"#));
+    assert!(numbering.contains(r#"<w:suff w:val="space"/>"#));
+    assert!(numbering.contains(r#"<w:num w:numId="2"><w:abstractNumId w:val="2"/>"#));
+    let rels = &parts["word/_rels/document.xml.rels"];
+    assert!(rels.contains("numbering.xml"));
+    let xml = &parts["word/document.xml"];
+    let levels: Vec<&str> = xml
+        .split("<w:numPr>")
+        .skip(1)
+        .map(|s| {
+            s.split("w:ilvl w:val=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .expect("ilvl")
+        })
+        .collect();
+    assert_eq!(levels, ["0", "0", "1", "1"], "1., 2., 2.1., 2.2.");
+    assert!(!xml.contains(">1. "), "numbers are not typed into the text");
+}
+
+#[test]
+fn kazakh_letters_language_and_metadata() {
+    let mut doc = sample("kz", 2);
+    doc.meta.lang = ir::Lang::Kk;
+    let parts = parts(&render(&doc));
+    let xml = &parts["word/document.xml"];
+    assert!(xml.contains("әғқңөұүһі ӘҒҚҢӨҰҮҺІ"));
+    assert!(xml.contains("№\u{a0}1064-а"), "no-break spaces kept");
+    assert!(parts["word/styles.xml"].contains(r#"<w:lang w:val="kk-KZ""#));
+    assert!(parts["word/styles.xml"].contains(r#"w:ascii="Times New Roman""#));
+    let core = &parts["docProps/core.xml"];
+    assert!(
+        core.contains("<dc:title>Об организации работы общеобразовательных организаций</dc:title>")
+    );
+    assert!(core.contains("<dc:creator>Министерство образования Приморского края</dc:creator>"));
+    assert!(
+        core.contains(">2022-09-26T00:00:00Z<"),
+        "date of the document"
+    );
+}
+
+#[test]
+fn timestamp_option_and_draft_fallback() {
+    let mut doc = sample("gost-2025", 1);
+    let fixed = DocxRenderer::new(DocxOptions {
+        timestamp: Some(1_700_000_000),
+    })
+    .render(&doc)
+    .expect("renders");
+    assert!(parts(&fixed.bytes)["docProps/core.xml"].contains(">2023-11-14T22:13:20Z<"));
+    doc.meta.date = None;
+    assert!(parts(&render(&doc))["docProps/core.xml"].contains(">1980-01-01T00:00:00Z<"));
+}
+
+#[test]
+fn page_setup_and_page_numbers_from_page_two() {
+    let doc = sample("gost-2025", 1);
+    let parts = parts(&render(&doc));
+    let xml = &parts["word/document.xml"];
+    assert!(xml.contains(r#"<w:pgSz w:w="11906" w:h="16838"/>"#));
+    assert!(xml.contains(r#"w:top="1134""#) && xml.contains(r#"w:left="1701""#));
+    assert!(xml.contains(r#"w:right="567""#));
+    assert!(xml.contains("<w:titlePg/>"));
+    assert!(xml.contains(r#"w:type="first""#));
+    let headers: Vec<&String> = parts
+        .iter()
+        .filter(|(k, _)| k.starts_with("word/header"))
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(headers.len(), 2);
+    assert_eq!(headers.iter().filter(|h| h.contains("PAGE")).count(), 1);
+    // Justified body with the first-line indent (12.5 mm).
+    assert!(xml.contains(r#"<w:jc w:val="both"/>"#));
+    assert!(xml.contains(r#"w:firstLine="709""#));
+    assert!(!xml.contains("distribute") && !xml.contains(r#"w:val="justified""#));
+}
+
+#[test]
+fn layout_adds_continuation_cells_and_pads_rows() {
+    let c = |rowspan, colspan| ir::Cell {
+        rowspan,
+        colspan,
+        ..ir::Cell::text(vec![Inline::plain("x")])
+    };
+    let rows = vec![
+        ir::Row {
+            cells: vec![c(3, 1), c(1, 1), c(2, 1)],
+            cant_split: false,
+        },
+        ir::Row {
+            cells: vec![c(1, 1)],
+            cant_split: false,
+        },
+        ir::Row {
+            cells: vec![c(1, 2)],
+            cant_split: false,
+        },
+        ir::Row {
+            cells: vec![c(1, 1)],
+            cant_split: false,
+        },
+    ];
+    let (slots, ncols) = layout_rows(&rows, 3);
+    assert_eq!(ncols, 3);
+    let kinds = |r: usize| -> Vec<(char, usize, usize)> {
+        slots[r]
+            .iter()
+            .map(|s| {
+                let k = match s.kind {
+                    SlotKind::Cell(_) => 'c',
+                    SlotKind::Continue => 'v',
+                    SlotKind::Empty => 'e',
+                };
+                (k, s.col, s.span)
+            })
+            .collect()
+    };
+    assert_eq!(kinds(0), [('c', 0, 1), ('c', 1, 1), ('c', 2, 1)]);
+    assert_eq!(kinds(1), [('v', 0, 1), ('c', 1, 1), ('v', 2, 1)]);
+    assert_eq!(kinds(2), [('v', 0, 1), ('c', 1, 2)]);
+    assert_eq!(kinds(3), [('c', 0, 1), ('e', 1, 2)]);
+}
+
+#[test]
+fn grid_widths_fill_the_text_width() {
+    let w = grid_widths(&[0.6, 3.0, 3.2, 1.6, 1.8], 5, 9638);
+    assert_eq!(w.iter().sum::<i32>(), 9638);
+    assert_eq!(w.len(), 5);
+    let w = grid_widths(&[1.0], 3, 9000);
+    assert_eq!(w, [3000, 3000, 3000]);
+    let w = grid_widths(&[], 2, 9001);
+    assert_eq!(w.iter().sum::<i32>(), 9001);
+}
+
+#[test]
+fn text_labels_and_restarts_of_clauses() {
+    let mut doc = sample("gost-2025", 1);
+    let clause = |label: &str| ir::Clause {
+        label: label.into(),
+        runs: vec![Inline::plain("текст")],
+        more: vec![],
+        children: vec![],
+    };
+    doc.blocks = vec![
+        Block::Clauses(vec![clause("1."), clause("2.")]),
+        Block::Clauses(vec![clause("3."), clause("а)")]),
+        Block::Clauses(vec![clause("1.")]),
+    ];
+    let parts = parts(&render(&doc));
+    let xml = &parts["word/document.xml"];
+    assert_eq!(count(xml, r#"<w:numId w:val="2"/>"#), 3);
+    assert_eq!(count(xml, r#"<w:numId w:val="3"/>"#), 1);
+    assert!(xml.contains(">а) </w:t>"));
+    assert!(parts["word/numbering.xml"].contains(r#"<w:num w:numId="3">"#));
+}
+
+/// Writes the sample documents for inspection with real clients:
+/// `DOCX_SAMPLE_DIR=dir cargo test --release --lib write_samples -- --ignored`.
+#[test]
+#[ignore]
+fn write_samples() {
+    let dir = std::env::var("DOCX_SAMPLE_DIR").expect("DOCX_SAMPLE_DIR");
+    for (profile, rows) in [("gost-2025", 20), ("gost-2016", 3), ("kz", 5)] {
+        let mut doc = sample(profile, rows);
+        if profile == "kz" {
+            doc.meta.lang = ir::Lang::Kk;
+        }
+        let path = std::path::Path::new(&dir).join(format!("sample-{profile}-{rows}.docx"));
+        std::fs::write(&path, render(&doc)).expect("write");
+    }
+}
