@@ -8,8 +8,8 @@
 //! real Word numbering with the number at the first-line indent followed by a
 //! space; the date / place / number line, the signature and the parties'
 //! requisites are borderless fixed tables; corner requisites are paragraphs
-//! indented to the corner width; the contents is a real TOC field whose
-//! current result lists the outlined headings with PAGEREF page numbers.
+//! indented to the corner width; the contents lists the outlined headings
+//! with live PAGEREF page numbers.
 
 mod numbering;
 pub mod postprocess;
@@ -84,6 +84,7 @@ fn render_docx(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>, String>
     docx.pack(&mut raw).map_err(|e| e.to_string())?;
     let fixes = postprocess::Fixes {
         lang: doc.meta.lang.tag(),
+        font: &doc.profile.font.docx_family,
         title: &doc.meta.title,
         creator: &doc.meta.author,
         timestamp: ts,
@@ -497,6 +498,8 @@ impl<'a> Builder<'a> {
         }
         if !any {
             cell = cell.add_paragraph(self.base(Align::Left, false, flow));
+        } else if matches!(cell.children.last(), Some(dx::TableCellContent::Table(_))) {
+            cell = cell.add_paragraph(cell_end_paragraph());
         }
         cell
     }
@@ -665,10 +668,12 @@ impl<'a> Builder<'a> {
         let grid = [line_w, width - line_w];
         let line_cell = dx::TableCell::new()
             .width(grid[0] as usize, WidthType::Dxa)
-            .set_border(
-                TableCellBorder::new(TableCellBorderPosition::Bottom)
-                    .size(4)
-                    .border_type(BorderType::Single),
+            .set_borders(
+                dx::TableCellBorders::with_empty().set(
+                    TableCellBorder::new(TableCellBorderPosition::Bottom)
+                        .size(4)
+                        .border_type(BorderType::Single),
+                ),
             )
             .add_paragraph(self.base(Align::Left, false, text));
         let mut name_cell = dx::TableCell::new()
@@ -685,14 +690,15 @@ impl<'a> Builder<'a> {
             vec![dx::TableRow::new(vec![line_cell, name_cell]).cant_split()],
             &grid,
         );
-        cell.add_table(sign)
+        cell.add_table(sign).add_paragraph(cell_end_paragraph())
     }
 
     // ----- contents -----------------------------------------------------------
 
-    /// A TOC field (Word rebuilds it on «Update field») whose current result
-    /// lists the outlined headings; page numbers are PAGEREF fields to
-    /// bookmarks on the headings, computed by the word processor.
+    /// The outlined headings as a static list, each with a PAGEREF field to a
+    /// bookmark on its heading. Not a TOC field: LibreOffice shows a TOC
+    /// field's stored result as plain text, while a bare PAGEREF is a live
+    /// reference there; Word refreshes the fields, flagged dirty, on opening.
     fn contents(&mut self, title: &str) -> Vec<Item> {
         let bold = Flow { bold: true, ..BODY };
         let mut out = vec![Item::p(
@@ -701,48 +707,30 @@ impl<'a> Builder<'a> {
                 .line_spacing(self.spacing(bold, 0, GAP))
                 .add_run(run(title, true, false, bold)),
         )];
+        // The page number sits at the margin: a right indent would push
+        // the tab stop outside the line and LibreOffice drops the number.
         let tab = dx::Tab::new()
             .val(TabValueType::Right)
             .leader(TabLeaderType::Dot)
             .pos(self.m.text_width as usize);
-        let n = self.toc.len();
-        let field_begin = || {
-            dx::Run::new()
-                .add_field_char(FieldCharType::Begin, false)
-                .add_instr_text(InstrText::Unsupported(r#"TOC \o "1-9" \h \z \u"#.into()))
-                .add_field_char(FieldCharType::Separate, false)
-        };
-        let field_end = || dx::Run::new().add_field_char(FieldCharType::End, false);
-        if n == 0 {
-            let p = self.base(Align::Left, false, BODY);
-            out.push(Item::p(p.add_run(field_begin()).add_run(field_end())));
-            return out;
-        }
-        for (i, entry) in self.toc.iter().enumerate() {
+        for entry in &self.toc {
             let level = i32::from(entry.level.clamp(1, 9)) - 1;
-            let mut p = self
+            let p = self
                 .base(Align::Left, false, BODY)
-                .indent(Some(level * twips(5.0)), None, Some(twips(10.0)), None)
-                .add_tab(tab.clone());
-            if i == 0 {
-                p = p.add_run(field_begin());
-            }
-            p = p
+                .indent(Some(level * twips(5.0)), None, None, None)
+                .add_tab(tab.clone())
                 .add_run(run(&entry.text, false, false, BODY))
                 .add_run(dx::Run::new().add_tab())
                 .add_run(
                     dx::Run::new()
-                        .add_field_char(FieldCharType::Begin, false)
+                        .add_field_char(FieldCharType::Begin, true)
                         .add_instr_text(InstrText::Unsupported(format!(
-                            "PAGEREF {} \\h",
+                            " PAGEREF {} \\h ",
                             entry.bookmark
                         )))
                         .add_field_char(FieldCharType::Separate, false)
                         .add_field_char(FieldCharType::End, false),
                 );
-            if i + 1 == n {
-                p = p.add_run(field_end());
-            }
             out.push(Item::p(p));
         }
         out
@@ -870,6 +858,18 @@ fn clause_numbering(indent: i32) -> dx::AbstractNumbering {
         );
     }
     abs
+}
+
+/// A cell ends with a paragraph (a nested table may not end it); keep it
+/// as low as possible.
+fn cell_end_paragraph() -> dx::Paragraph {
+    dx::Paragraph::new().size(2).line_spacing(
+        LineSpacing::new()
+            .line_rule(LineSpacingType::Exact)
+            .line(20)
+            .before(0)
+            .after(0),
+    )
 }
 
 fn page_break_paragraph() -> dx::Paragraph {

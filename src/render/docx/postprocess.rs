@@ -9,6 +9,9 @@
 //! - `w14:paraId`s renumbered from a fixed start (docx-rs counts per thread,
 //!   so the same document got other ids on a second render), custom
 //!   properties sorted by name (docx-rs keeps them in a hash map);
+//! - a theme part (Word expects one; its fonts are the document's), and
+//!   no empty parts nothing refers to (docx-rs always writes comments and
+//!   footnotes);
 //! - re-zipped with deflate, entries in a fixed order with fixed timestamps.
 //!
 //! The parts are parsed into a small tree of raw (still escaped) strings, so
@@ -26,6 +29,8 @@ use quick_xml::events::Event;
 pub struct Fixes<'a> {
     /// BCP 47 tag: `ru-RU`, `kk-KZ`.
     pub lang: &'a str,
+    /// The document's font family, also the theme's fonts.
+    pub font: &'a str,
     pub title: &'a str,
     pub creator: &'a str,
     /// Creation and modification time, unix seconds.
@@ -93,6 +98,7 @@ pub fn postprocess(package: &[u8], fixes: &Fixes) -> Result<Vec<u8>, Error> {
         file.read_to_end(&mut bytes)?;
         parts.push((name, bytes));
     }
+    complete_package(&mut parts, fixes.font)?;
     parts.sort_by(|a, b| part_order(&a.0).cmp(&part_order(&b.0)));
 
     let mut para_ids = 0u32;
@@ -117,6 +123,133 @@ fn part_order(name: &str) -> (u8, &str) {
         _ => 5,
     };
     (rank, name)
+}
+
+const THEME_PART: &str = "word/theme/theme1.xml";
+const THEME_TYPE: &str =
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme";
+const THEME_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.theme+xml";
+
+/// Adds the theme and drops `word/*.xml` parts that no relationship names.
+fn complete_package(parts: &mut Vec<(String, Vec<u8>)>, font: &str) -> Result<(), Error> {
+    let text = |parts: &[(String, Vec<u8>)], name: &str| -> Result<Option<Vec<Node>>, Error> {
+        let Some((_, bytes)) = parts.iter().find(|(n, _)| n == name) else {
+            return Ok(None);
+        };
+        let xml = std::str::from_utf8(bytes).map_err(|e| Error::Xml {
+            part: name.to_owned(),
+            message: e.to_string(),
+        })?;
+        parse(xml).map(Some).map_err(|message| Error::Xml {
+            part: name.to_owned(),
+            message,
+        })
+    };
+    const RELS: &str = "word/_rels/document.xml.rels";
+    const TYPES: &str = "[Content_Types].xml";
+    let (Some(mut rels), Some(mut types)) = (text(parts, RELS)?, text(parts, TYPES)?) else {
+        return Ok(());
+    };
+    let has_theme = parts.iter().any(|(n, _)| n == THEME_PART);
+    if !has_theme {
+        parts.push((THEME_PART.to_owned(), theme_xml(font).into_bytes()));
+        if let Some(root) = root_mut(&mut rels) {
+            let mut rel = Element::new("Relationship");
+            rel.set_attr("Id", "rIdTheme1");
+            rel.set_attr("Type", THEME_TYPE);
+            rel.set_attr("Target", "theme/theme1.xml");
+            root.children.push(Node::Element(rel));
+        }
+        if let Some(root) = root_mut(&mut types) {
+            let mut over = Element::new("Override");
+            over.set_attr("PartName", &format!("/{THEME_PART}"));
+            over.set_attr("ContentType", THEME_CONTENT_TYPE);
+            root.children.push(Node::Element(over));
+        }
+    }
+    // Parts directly in word/ that the main part does not refer to.
+    let targets: Vec<String> = root_mut(&mut rels)
+        .map(|r| {
+            r.elements_mut()
+                .filter_map(|e| e.attr("Target").map(|t| format!("word/{t}")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let orphan = |name: &str| {
+        name.starts_with("word/")
+            && name.ends_with(".xml")
+            && !name["word/".len()..].contains('/')
+            && name != "word/document.xml"
+            && !targets.iter().any(|t| t == name)
+    };
+    let dropped: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| orphan(n))
+        .map(|(n, _)| format!("/{n}"))
+        .collect();
+    parts.retain(|(n, _)| !orphan(n));
+    if let Some(root) = root_mut(&mut types) {
+        root.children.retain(|n| {
+            !matches!(n, Node::Element(e) if e.attr("PartName").is_some_and(|p| dropped.iter().any(|d| d == p)))
+        });
+    }
+    for (name, nodes) in [(RELS, &rels), (TYPES, &types)] {
+        if let Some(part) = parts.iter_mut().find(|(n, _)| n == name) {
+            part.1 = serialize(nodes).into_bytes();
+        }
+    }
+    Ok(())
+}
+
+fn root_mut(nodes: &mut [Node]) -> Option<&mut Element> {
+    nodes.iter_mut().find_map(|n| match n {
+        Node::Element(e) => Some(e),
+        _ => None,
+    })
+}
+
+/// The smallest theme the schema accepts, with the document's font as both
+/// theme fonts so that nothing falls back to Calibri or Cambria.
+fn theme_xml(font: &str) -> String {
+    let font = quick_xml::escape::escape(font);
+    let solid = r#"<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>"#;
+    let line = format!(r#"<a:ln w="6350">{solid}</a:ln>"#);
+    let effect = "<a:effectStyle><a:effectLst/></a:effectStyle>";
+    let colors = [
+        ("dk1", r#"<a:sysClr val="windowText" lastClr="000000"/>"#),
+        ("lt1", r#"<a:sysClr val="window" lastClr="FFFFFF"/>"#),
+        ("dk2", r#"<a:srgbClr val="1F1F1F"/>"#),
+        ("lt2", r#"<a:srgbClr val="E7E6E6"/>"#),
+        ("accent1", r#"<a:srgbClr val="4472C4"/>"#),
+        ("accent2", r#"<a:srgbClr val="ED7D31"/>"#),
+        ("accent3", r#"<a:srgbClr val="A5A5A5"/>"#),
+        ("accent4", r#"<a:srgbClr val="FFC000"/>"#),
+        ("accent5", r#"<a:srgbClr val="5B9BD5"/>"#),
+        ("accent6", r#"<a:srgbClr val="70AD47"/>"#),
+        ("hlink", r#"<a:srgbClr val="0563C1"/>"#),
+        ("folHlink", r#"<a:srgbClr val="954F72"/>"#),
+    ]
+    .iter()
+    .map(|(k, v)| format!("<a:{k}>{v}</a:{k}>"))
+    .collect::<String>();
+    let fonts = format!(r#"<a:latin typeface="{font}"/><a:ea typeface=""/><a:cs typeface=""/>"#);
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+            r#"<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" name="clusterdoc">"#,
+            r#"<a:themeElements><a:clrScheme name="clusterdoc">{colors}</a:clrScheme>"#,
+            r#"<a:fontScheme name="clusterdoc"><a:majorFont>{fonts}</a:majorFont><a:minorFont>{fonts}</a:minorFont></a:fontScheme>"#,
+            r#"<a:fmtScheme name="clusterdoc"><a:fillStyleLst>{s}{s}{s}</a:fillStyleLst>"#,
+            r#"<a:lnStyleLst>{l}{l}{l}</a:lnStyleLst><a:effectStyleLst>{e}{e}{e}</a:effectStyleLst>"#,
+            r#"<a:bgFillStyleLst>{s}{s}{s}</a:bgFillStyleLst></a:fmtScheme></a:themeElements>"#,
+            r#"<a:objectDefaults/><a:extraClrSchemeLst/></a:theme>"#
+        ),
+        colors = colors,
+        fonts = fonts,
+        s = solid,
+        l = line,
+        e = effect,
+    )
 }
 
 fn fix_part(
@@ -974,6 +1107,46 @@ mod tests {
     }
 
     #[test]
+    fn theme_is_added_and_orphan_parts_dropped() {
+        let rels = r#"<Relationships xmlns="r"><Relationship Id="rId1" Type="t" Target="styles.xml"/></Relationships>"#;
+        let types = r#"<Types xmlns="c"><Override PartName="/word/styles.xml" ContentType="s"/><Override PartName="/word/comments.xml" ContentType="k"/></Types>"#;
+        let mut parts: Vec<(String, Vec<u8>)> = [
+            ("[Content_Types].xml", types),
+            ("word/_rels/document.xml.rels", rels),
+            ("word/document.xml", "<w:document/>"),
+            ("word/styles.xml", "<w:styles/>"),
+            ("word/comments.xml", "<w:comments/>"),
+            ("word/footnotes.xml", "<w:footnotes/>"),
+        ]
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.as_bytes().to_vec()))
+        .collect();
+        complete_package(&mut parts, "Times New Roman").expect("completes");
+        let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "[Content_Types].xml",
+                "word/_rels/document.xml.rels",
+                "word/document.xml",
+                "word/styles.xml",
+                "word/theme/theme1.xml"
+            ]
+        );
+        let get = |n: &str| {
+            String::from_utf8(parts.iter().find(|p| p.0 == n).unwrap().1.clone()).unwrap()
+        };
+        assert!(
+            get("[Content_Types].xml").contains(r#"<Override PartName="/word/theme/theme1.xml""#)
+        );
+        assert!(!get("[Content_Types].xml").contains("comments"));
+        assert!(get("word/_rels/document.xml.rels").contains(r#"Target="theme/theme1.xml""#));
+        let theme = get("word/theme/theme1.xml");
+        assert!(theme.contains(r#"<a:latin typeface="Times New Roman"/>"#));
+        parse(&theme).expect("well-formed theme");
+    }
+
+    #[test]
     fn mixed_content_is_left_alone() {
         let xml = r#"<w:pPr><w:jc/> <w:keepNext/></w:pPr>"#;
         assert_eq!(round(xml, |n| reorder(n)), xml);
@@ -1056,6 +1229,7 @@ mod tests {
     fn core_properties_carry_title_creator_language_and_fixed_dates() {
         let fixes = Fixes {
             lang: "ru-RU",
+            font: "Times New Roman",
             title: "Об «A & B»",
             creator: "Министерство",
             timestamp: 1_664_150_400,
@@ -1086,6 +1260,7 @@ mod tests {
         let raw = raw.finish().expect("zip").into_inner();
         let fixes = Fixes {
             lang: "ru-RU",
+            font: "Times New Roman",
             title: "T",
             creator: "C",
             timestamp: 1_664_150_400,

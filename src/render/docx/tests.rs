@@ -267,6 +267,132 @@ fn text_labels_and_restarts_of_clauses() {
     assert!(parts["word/numbering.xml"].contains(r#"<w:num w:numId="3">"#));
 }
 
+/// Every text the IR prints, in document order (labels and markers included).
+fn ir_strings(doc: &Document) -> Vec<String> {
+    // One string per paragraph: runs join without spaces («663а» + «,»).
+    fn runs(out: &mut Vec<String>, runs: &[Inline]) {
+        let mut s = String::new();
+        for r in runs {
+            match r {
+                Inline::Text { text, .. } => s.push_str(text),
+                Inline::Break => s.push('\n'),
+            }
+        }
+        out.push(s);
+    }
+    fn items(out: &mut Vec<String>, marker: &str, items: &[ir::ListItem]) {
+        for item in items {
+            out.push(marker.to_owned());
+            runs(out, &item.runs);
+            items_(out, marker, &item.children);
+        }
+    }
+    fn items_(out: &mut Vec<String>, marker: &str, list: &[ir::ListItem]) {
+        items(out, marker, list)
+    }
+    fn clauses(out: &mut Vec<String>, list: &[ir::Clause]) {
+        for c in list {
+            out.push(c.label.clone());
+            runs(out, &c.runs);
+            for m in &c.more {
+                runs(out, m);
+            }
+            clauses(out, &c.children);
+        }
+    }
+    fn blocks(out: &mut Vec<String>, list: &[Block]) {
+        for b in list {
+            match b {
+                Block::Paragraph(p) => runs(out, &p.runs),
+                Block::Heading { runs: r, .. } => runs(out, r),
+                Block::Clauses(c) => clauses(out, c),
+                Block::List(l) => items(out, &l.marker, &l.items),
+                Block::Table(t) => {
+                    for row in &t.rows {
+                        for cell in &row.cells {
+                            blocks(out, &cell.blocks);
+                        }
+                    }
+                }
+                Block::Letterhead(l) => {
+                    out.extend(l.body.iter().cloned());
+                    out.extend([l.doc_type.clone(), l.date.clone(), l.place.clone()]);
+                    out.push(l.number.clone());
+                }
+                Block::Stamp(s) => s.lines.iter().for_each(|l| runs(out, l)),
+                Block::Signature(s) => {
+                    out.extend(s.position.iter().cloned());
+                    out.push(s.name.clone());
+                }
+                Block::Parties(p) => {
+                    for party in &p.parties {
+                        out.push(party.name.clone());
+                        out.extend(party.lines.iter().cloned());
+                        out.push(party.signer_position.clone());
+                        out.push(party.signer_name.clone());
+                    }
+                }
+                Block::Contents { title } => out.push(title.clone()),
+                Block::PageBreak => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    blocks(&mut out, &doc.blocks);
+    out
+}
+
+/// Words of a text, as `pdftotext` and Word's search see them.
+fn words(texts: impl IntoIterator<Item = String>) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for t in texts {
+        for w in t.replace('\u{a0}', " ").split_whitespace() {
+            *out.entry(w.to_owned()).or_default() += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn the_document_carries_every_word_of_the_ir() {
+    let doc = sample("gost-2025", 5);
+    let xml = &parts(&render(&doc))["word/document.xml"];
+    // Text of each paragraph (runs joined), numbers from labels excluded.
+    let mut texts = Vec::new();
+    for p in xml.split("</w:p>") {
+        let mut text = String::new();
+        for piece in p.split("<w:t xml:space=\"preserve\">").skip(1) {
+            text.push_str(piece.split("</w:t>").next().unwrap_or(""));
+        }
+        texts.push(
+            text.replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">"),
+        );
+    }
+    let have = words(texts);
+    let mut want = words(ir_strings(&doc));
+    // Clause labels are Word numbering, not text.
+    for label in ["1.", "2.", "2.1.", "2.2."] {
+        let n = want.get_mut(label).expect("label");
+        *n -= 1;
+        if *n == 0 {
+            want.remove(label);
+        }
+    }
+    let heading = "Региональная дорожная карта по организации работы образовательных кластеров";
+    for (w, n) in &want {
+        let got = have.get(w).copied().unwrap_or(0);
+        // The contents repeats the outlined heading.
+        let extra = usize::from(heading.split(' ').any(|h| h == w));
+        assert!(got >= *n, "{w}: {got} < {n}");
+        assert!(got <= n + extra, "{w}: {got} > {n}");
+    }
+    for w in have.keys() {
+        assert!(want.contains_key(w), "{w} is not in the IR");
+    }
+}
+
 /// Writes the sample documents for inspection with real clients:
 /// `DOCX_SAMPLE_DIR=dir cargo test --release --lib write_samples -- --ignored`.
 #[test]
@@ -280,5 +406,6 @@ fn write_samples() {
         }
         let path = std::path::Path::new(&dir).join(format!("sample-{profile}-{rows}.docx"));
         std::fs::write(&path, render(&doc)).expect("write");
+        std::fs::write(path.with_extension("txt"), ir_strings(&doc).join("\n")).expect("write");
     }
 }
