@@ -247,6 +247,8 @@ impl<'a> Builder<'a> {
                 self.list(&list.marker, &list.items, 0, flow, &mut out);
                 out
             }
+            // Word rejects a table without rows.
+            Block::Table(t) if t.rows.is_empty() => Vec::new(),
             Block::Table(t) => vec![Item::t(self.table(t))],
             Block::Letterhead(l) => self.letterhead(l),
             Block::Stamp(s) => self.stamp(s),
@@ -274,6 +276,9 @@ impl<'a> Builder<'a> {
         }
         if flow.cell {
             p = p.line_spacing(single(0, 0));
+        } else {
+            // Word's default without a style says otherwise.
+            p = p.widow_control(true);
         }
         if let Some(size) = flow.size {
             p = p.size(size);
@@ -713,8 +718,10 @@ impl<'a> Builder<'a> {
             .val(TabValueType::Right)
             .leader(TabLeaderType::Dot)
             .pos(self.m.text_width as usize);
+        // The shallowest outlined level sits at the margin.
+        let top = self.toc.iter().map(|e| e.level).min().unwrap_or(1);
         for entry in &self.toc {
-            let level = i32::from(entry.level.clamp(1, 9)) - 1;
+            let level = i32::from(entry.level.saturating_sub(top).min(8));
             let p = self
                 .base(Align::Left, false, BODY)
                 .indent(Some(level * twips(5.0)), None, None, None)
@@ -774,6 +781,7 @@ impl<'a> Builder<'a> {
                     .before(0)
                     .after(self.m.after),
             )
+            .default_tab_stop(self.m.indent.max(1) as usize)
             .created_at(&iso)
             .updated_at(&iso);
 

@@ -393,6 +393,135 @@ fn the_document_carries_every_word_of_the_ir() {
     }
 }
 
+/// Odd but legal input: empty blocks, nested tables and lists, breaks in a
+/// row, a table without columns, parties without parties.
+fn odd_document() -> Document {
+    let mut doc = sample("gost-2016", 1);
+    doc.profile.page_numbers_from = 1;
+    let p = |t: &str| {
+        Block::Paragraph(ir::Paragraph {
+            runs: vec![
+                Inline::plain(t),
+                Inline::Break,
+                Inline::Text {
+                    text: "курсив".into(),
+                    bold: false,
+                    italic: true,
+                    spaced: false,
+                    nobreak: false,
+                },
+            ],
+            space_before: Some(5.0),
+            keep_with_next: true,
+            ..ir::Paragraph::default()
+        })
+    };
+    let inner = ir::Table {
+        columns: vec![],
+        header_rows: 1,
+        rows: vec![ir::Row {
+            cells: vec![ir::Cell::text(vec![Inline::plain("вложенная")])],
+            cant_split: false,
+        }],
+        font_size: Some(10.0),
+        borders: true,
+    };
+    let item = |t: &str, children| ir::ListItem {
+        runs: vec![Inline::plain(t)],
+        children,
+    };
+    doc.blocks = vec![
+        Block::PageBreak,
+        Block::Contents {
+            title: "Оглавление".into(),
+        },
+        Block::Heading {
+            level: 1,
+            runs: vec![Inline::bold("Раздел")],
+            align: Align::Left,
+            outlined: true,
+        },
+        Block::Heading {
+            level: 3,
+            runs: vec![Inline::plain("Подраздел")],
+            align: Align::Justify,
+            outlined: true,
+        },
+        p("Абзац"),
+        Block::Clauses(vec![]),
+        Block::List(ir::List {
+            marker: String::new(),
+            items: vec![item("без маркера", vec![item("вложенный", vec![])])],
+        }),
+        Block::PageBreak,
+        Block::PageBreak,
+        Block::Table(ir::Table {
+            columns: vec![],
+            header_rows: 3,
+            rows: vec![
+                ir::Row {
+                    cells: vec![ir::Cell {
+                        blocks: vec![Block::Table(inner), p("после")],
+                        ..ir::Cell::text(vec![])
+                    }],
+                    cant_split: true,
+                },
+                ir::Row {
+                    cells: vec![],
+                    cant_split: false,
+                },
+            ],
+            font_size: None,
+            borders: false,
+        }),
+        Block::Table(ir::Table {
+            columns: vec![1.0],
+            header_rows: 0,
+            rows: vec![],
+            font_size: None,
+            borders: true,
+        }),
+        Block::Parties(ir::Parties {
+            columns: 0,
+            parties: vec![],
+        }),
+        Block::Stamp(ir::Stamp {
+            lines: vec![],
+            width: 500.0,
+        }),
+        Block::Signature(ir::Signature {
+            position: vec![],
+            name: String::new(),
+        }),
+        Block::PageBreak,
+    ];
+    doc
+}
+
+#[test]
+fn odd_input_still_gives_a_valid_package() {
+    let parts = parts(&render(&odd_document()));
+    let xml = &parts["word/document.xml"];
+    assert!(xml.contains("вложенная"));
+    assert!(!xml.contains("<w:titlePg/>"), "numbers from page 1");
+    assert_eq!(count(xml, "PAGEREF"), 2);
+    assert_eq!(count(xml, "<w:bookmarkStart"), 2);
+    for (name, part) in &parts {
+        parse_check(name, part);
+    }
+}
+
+fn parse_check(name: &str, xml: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("{name}: {e}"),
+        }
+    }
+}
+
 /// Writes the sample documents for inspection with real clients:
 /// `DOCX_SAMPLE_DIR=dir cargo test --release --lib write_samples -- --ignored`.
 #[test]
@@ -408,4 +537,27 @@ fn write_samples() {
         std::fs::write(&path, render(&doc)).expect("write");
         std::fs::write(path.with_extension("txt"), ir_strings(&doc).join("\n")).expect("write");
     }
+    let path = std::path::Path::new(&dir).join("odd.docx");
+    std::fs::write(&path, render(&odd_document())).expect("write");
+}
+
+/// Render time per document:
+/// `cargo test --release --lib docx_render_time -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn docx_render_time() {
+    let doc = sample("gost-2025", 20);
+    let renderer = DocxRenderer::new(DocxOptions::default());
+    renderer.render(&doc).expect("warm-up");
+    let n = 200;
+    let start = std::time::Instant::now();
+    let mut bytes = 0;
+    for _ in 0..n {
+        bytes += renderer.render(&doc).expect("renders").bytes.len();
+    }
+    let per_doc = start.elapsed().as_secs_f64() * 1000.0 / f64::from(n);
+    println!(
+        "DOCX, sample with 20 rows: {per_doc:.2} ms/doc, {} bytes",
+        bytes / n as usize
+    );
 }
