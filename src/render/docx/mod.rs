@@ -911,8 +911,18 @@ fn alignment(a: Align) -> AlignmentType {
     }
 }
 
+/// Characters XML 1.0 cannot carry: one of them makes Word refuse the file.
+fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if text.chars().any(bad) {
+        text.chars().filter(|&c| !bad(c)).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
 fn run(text: &str, bold: bool, italic: bool, flow: Flow) -> dx::Run {
-    let mut r = dx::Run::new().add_text(text);
+    let mut r = dx::Run::new().add_text(xml_safe(text));
     if bold || flow.bold {
         r = r.bold();
     }

@@ -499,6 +499,15 @@ fn odd_document() -> Document {
 }
 
 #[test]
+fn control_characters_are_dropped() {
+    assert_eq!(xml_safe("a\u{1}b\u{b}c\td"), "abc\td");
+    assert!(matches!(
+        xml_safe("№\u{a0}1"),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
+
+#[test]
 fn odd_input_still_gives_a_valid_package() {
     let parts = parts(&render(&odd_document()));
     let xml = &parts["word/document.xml"];
