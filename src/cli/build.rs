@@ -57,7 +57,7 @@ pub fn renderers(
     for f in formats {
         match f {
             Format::Pdf => out.push(Box::new(PdfRenderer::new(assets, pdf.clone())?)),
-            Format::Docx => out.push(Box::new(DocxRenderer::new(docx.clone()))),
+            Format::Docx => out.push(Box::new(DocxRenderer::new(docx))),
             Format::Json => out.push(Box::new(crate::render::json::JsonRenderer)),
         }
     }
