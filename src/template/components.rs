@@ -9,7 +9,7 @@
 //! | `stamp(lines=[…], width=None)` | approval stamp or appendix mark, top right |
 //! | `signature(position=[…], name="Э. В. Шамонова")` | position left, name right |
 //! | `requisites(parties=[{name, lines, signer_position, signer_name}], columns=2)` | requisites and signatures of the parties |
-//! | `table(columns=[shares], header=[cells], rows=[[cells]], font_size=None, borders=true)` | a table; a cell is a text, a list of paragraphs, or `{text, items, rowspan, colspan, bold, align}` |
+//! | `table(columns=[shares], header=[cells], rows=[[cells]], font_size=None, borders=true, split_rows=false)` | a table; a cell is a text, a list of paragraphs, or `{text, items, rowspan, colspan, bold, align}`; header rows repeat on every page; rows stay on one page unless `split_rows` |
 //! | `paragraph(text, align="justify", bold=false, italic=false, indent=true, space_before=None)` | one paragraph with explicit layout (lines of a list become line breaks) |
 //! | `contents(title="Содержание")` | table of contents |
 //! | `pagebreak()` | page break |
@@ -295,6 +295,8 @@ fn table(state: &State, kwargs: Kwargs) -> Result<Value, Error> {
     let rows_v: Value = kwargs.get("rows")?;
     let font_size = kwargs.get::<Option<f32>>("font_size")?;
     let borders = kwargs.get::<Option<bool>>("borders")?.unwrap_or(true);
+    // Rows stay on one page unless they may be long (a passport section).
+    let split_rows = kwargs.get::<Option<bool>>("split_rows")?.unwrap_or(false);
     kwargs.assert_all_used()?;
 
     let mut rows = Vec::new();
@@ -316,7 +318,9 @@ fn table(state: &State, kwargs: Kwargs) -> Result<Value, Error> {
         }
     }
     for r in rows_v.try_iter()? {
-        rows.push(row(&r, false)?);
+        let mut r = row(&r, false)?;
+        r.cant_split = !split_rows;
+        rows.push(r);
     }
     check_table_shape(&columns, &rows)?;
     emit(
