@@ -159,6 +159,8 @@ pub enum Location {
         line: usize,
         col: usize,
         text: Option<Arc<str>>,
+        /// Length of the offending text in bytes, where known.
+        len: Option<usize>,
     },
 }
 
@@ -205,7 +207,16 @@ impl Diagnostic {
             line,
             col,
             text: None,
+            len: None,
         });
+        self
+    }
+
+    /// Sets the length of the marked text of a [`Location::Path`].
+    pub fn with_len(mut self, n: usize) -> Self {
+        if let Some(Location::Path { len, .. }) = &mut self.location {
+            *len = Some(n);
+        }
         self
     }
 
@@ -261,11 +272,16 @@ impl Diagnostic {
             line,
             col,
             text: Some(text),
+            len,
         }) = &self.location
         {
             let mut own = Sources::default();
             let id = own.add(path.clone(), text.to_string());
-            let span = own.token_at(id, own.offset(id, *line, *col));
+            let start = own.offset(id, *line, *col);
+            let span = match len {
+                Some(n) => start..(start + n).min(text.len()),
+                None => own.token_at(id, start),
+            };
             let d = Diagnostic {
                 location: Some(Location::Span { file: id, span }),
                 ..self.clone()

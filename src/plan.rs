@@ -183,6 +183,19 @@ pub fn plan_jobs(catalog: &Catalog, selection: &Selection) -> Vec<Job> {
         }
     }
 
+    for a in catalog.drafted_agreements() {
+        let cluster = catalog.cluster(&a.cluster);
+        let mut inputs = cluster_inputs(catalog, &a.cluster);
+        inputs.extend(a.amends.iter().map(|b| format!("agreement:{b}")));
+        jobs.push(Job {
+            kind: JobKind::Supplementary { agreement: a.id.clone() },
+            name: format!("supplementary-{}-draft", a.id),
+            folder: "agreements",
+            profile: pick(a.profile.as_ref().or(cluster.profile.as_ref()), DEFAULT_PROFILE),
+            inputs,
+        });
+    }
+
     for job in &mut jobs {
         job.inputs.sort();
         job.inputs.dedup();

@@ -140,6 +140,33 @@ fn org_json(org: &Organization, lang: Lang) -> Json {
     })
 }
 
+/// The membership history of a cluster as passport revisions: the first
+/// revision is the founding composition, each later date on which someone
+/// joined or left makes a new one. Derived from the record alone, so the
+/// revision number survives a clean clone.
+pub fn revisions(catalog: &Catalog, cluster: &Cluster, lang: Lang) -> Vec<Json> {
+    let mut dates: Vec<Date> = cluster
+        .participants
+        .iter()
+        .flat_map(|p| std::iter::once(p.joined).chain(p.left))
+        .collect();
+    dates.sort();
+    dates.dedup();
+    let name = |id: &crate::model::Id| {
+        let org = catalog.org(id);
+        tr(org.short_name.as_ref().unwrap_or(&org.name), lang)
+    };
+    dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let joined: Vec<String> = cluster.participants.iter().filter(|p| p.joined == *d).map(|p| name(&p.organization)).collect();
+            let left: Vec<String> = cluster.participants.iter().filter(|p| p.left == Some(*d)).map(|p| name(&p.organization)).collect();
+            json!({ "number": i + 1, "date": d, "initial": i == 0, "joined": joined, "left": left })
+        })
+        .collect()
+}
+
 /// The date a cluster's data is as of: its latest membership change.
 pub fn cluster_as_of(cluster: &Cluster) -> Option<Date> {
     cluster
@@ -333,6 +360,7 @@ fn passport(catalog: &Catalog, cluster: &Cluster, lang: Lang) -> Prepared {
         "sections": titles,
         "years": years,
         "as_of": as_of,
+        "revisions": revisions(catalog, cluster, lang),
     });
     let name = tr(&cluster.name, lang);
     Prepared {

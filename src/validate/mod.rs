@@ -30,6 +30,7 @@ pub struct Catalog {
     documents: HashMap<Id, usize>,
     /// Orders with drafts resolved, in file order.
     pub orders: Vec<OrderSpec>,
+    drafted: Vec<Agreement>,
 }
 
 /// An order with everything a document needs, drafts merged with their base.
@@ -87,7 +88,21 @@ impl Catalog {
     }
 
     pub fn agreement(&self, id: &Id) -> &Agreement {
-        &self.dataset.agreements[self.agreements[id]].record
+        match self.agreements.get(id) {
+            Some(&i) => &self.dataset.agreements[i].record,
+            None => self
+                .drafted
+                .iter()
+                .find(|a| &a.id == id)
+                .expect("validated agreement id"),
+        }
+    }
+
+    /// Supplementary agreements drafted for members that joined a Tula
+    /// cluster after its cooperation agreement and that no supplementary
+    /// agreement record admits yet (p. 8): no number, date or protocol.
+    pub fn drafted_agreements(&self) -> &[Agreement] {
+        &self.drafted
     }
 
     pub fn roadmap(&self, id: &Id) -> &Roadmap {
@@ -378,7 +393,9 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
     }
 
     let problems = c.problems;
+    let drafted = draft_supplementary_agreements(&dataset);
     let catalog = Catalog {
+        drafted,
         orgs,
         issuers,
         officials,
@@ -390,6 +407,50 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
         dataset,
     };
     (catalog, problems)
+}
+
+/// A draft supplementary agreement for every participant of a Tula cluster
+/// who joined after the cluster's cooperation agreement and whom no
+/// supplementary agreement record admits.
+fn draft_supplementary_agreements(ds: &Dataset) -> Vec<Agreement> {
+    let mut drafts = Vec::new();
+    for base in ds.agreements.iter().map(|a| &a.record) {
+        let (AgreementType::Cooperation, Some(base_date)) = (base.kind, base.date) else {
+            continue;
+        };
+        let Some(cluster) = ds.clusters.iter().map(|c| &c.record).find(|c| c.id == base.cluster) else {
+            continue;
+        };
+        if cluster.style != Style::Tula {
+            continue;
+        }
+        let admitted: Vec<&Id> = ds
+            .agreements
+            .iter()
+            .filter(|a| a.record.amends.as_ref() == Some(&base.id))
+            .flat_map(|a| a.record.joins.iter())
+            .collect();
+        for p in &cluster.participants {
+            if p.joined > base_date && p.left.is_none() && !admitted.contains(&&p.organization) {
+                drafts.push(Agreement {
+                    id: Id(format!("{}-joins-{}", base.id, p.organization)),
+                    kind: AgreementType::Supplementary,
+                    cluster: base.cluster.clone(),
+                    number: None,
+                    date: None,
+                    place: base.place.clone(),
+                    parties: None,
+                    levels: Vec::new(),
+                    valid_until: None,
+                    amends: Some(base.id.clone()),
+                    joins: vec![p.organization.clone()],
+                    protocol: None,
+                    profile: base.profile.clone(),
+                });
+            }
+        }
+    }
+    drafts
 }
 
 fn check_organization(c: &mut Checker, org: &Loaded<Organization>) {
