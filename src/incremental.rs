@@ -1,0 +1,254 @@
+//! Incremental builds: a small state file in the output folder remembers,
+//! per document, a digest of everything it was made from (its records, the
+//! template set, the profile, the fonts, the options) and the files it gave;
+//! and, per cluster, who its members were. The next build renders only the
+//! documents whose digest changed and says who joined and who left.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::assets::{Assets, FONTS, hex};
+use crate::plan::Job;
+use crate::render::Format;
+use crate::validate::Catalog;
+
+/// The state file, inside the output folder.
+pub const STATE_FILE: &str = "clusterdoc-state.json";
+
+const STATE_VERSION: u32 = 1;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    /// By document name (`order-1064-a`).
+    pub documents: BTreeMap<String, DocumentState>,
+    /// Current members of each cluster as of the last build, by cluster id.
+    pub members: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DocumentState {
+    /// Digest of everything the document was made from.
+    pub inputs: String,
+    /// Files written, relative to the output folder.
+    pub files: BTreeMap<String, FileState>,
+    pub pages: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileState {
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl FileState {
+    pub fn of(bytes: &[u8]) -> FileState {
+        FileState {
+            sha256: hex(&Sha256::digest(bytes)),
+            size: bytes.len() as u64,
+        }
+    }
+}
+
+impl State {
+    /// The state of the last build, or an empty one (first build, or a state
+    /// file from another version, which just means rebuilding everything).
+    pub fn load(out: &Path) -> State {
+        std::fs::read(out.join(STATE_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<State>(&b).ok())
+            .filter(|s| s.version == STATE_VERSION)
+            .unwrap_or_default()
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("state serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Whether a document can be skipped: same inputs, and every file it
+    /// wrote is still there with the size it had.
+    pub fn is_current(&self, name: &str, inputs: &str, formats: &[Format], out: &Path) -> bool {
+        let Some(doc) = self.documents.get(name) else {
+            return false;
+        };
+        doc.inputs == inputs
+            && formats.iter().all(|f| doc.files.keys().any(|p| p.ends_with(&format!(".{}", f.extension()))))
+            && doc.files.iter().all(|(rel, f)| {
+                std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size)
+            })
+    }
+}
+
+/// Who joined and who left a cluster since the last build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipChange {
+    pub cluster: String,
+    pub joined: Vec<String>,
+    pub left: Vec<String>,
+}
+
+/// Current members (participants without a `left` date) of every cluster.
+pub fn members(catalog: &Catalog) -> BTreeMap<String, Vec<String>> {
+    catalog
+        .clusters()
+        .map(|c| {
+            let mut ids: Vec<String> = c
+                .record
+                .participants
+                .iter()
+                .filter(|p| p.left.is_none())
+                .map(|p| p.organization.0.clone())
+                .collect();
+            ids.sort();
+            (c.record.id.0.clone(), ids)
+        })
+        .collect()
+}
+
+/// Changes of membership between two builds (clusters new to the state are
+/// not reported: there is nothing to compare them with).
+pub fn membership_changes(
+    before: &BTreeMap<String, Vec<String>>,
+    now: &BTreeMap<String, Vec<String>>,
+) -> Vec<MembershipChange> {
+    let mut changes = Vec::new();
+    for (cluster, members) in now {
+        let Some(old) = before.get(cluster) else { continue };
+        let joined: Vec<String> = members.iter().filter(|m| !old.contains(m)).cloned().collect();
+        let left: Vec<String> = old.iter().filter(|m| !members.contains(m)).cloned().collect();
+        if !joined.is_empty() || !left.is_empty() {
+            changes.push(MembershipChange {
+                cluster: cluster.clone(),
+                joined,
+                left,
+            });
+        }
+    }
+    changes
+}
+
+/// Digests of the inputs of documents.
+pub struct Digests {
+    /// Digest of each record, as `kind:id`.
+    records: HashMap<String, String>,
+    /// Digest of what every document shares: product version, templates,
+    /// fonts, options.
+    common: String,
+    profiles: HashMap<String, String>,
+}
+
+fn fonts_digest() -> &'static str {
+    static DIGEST: OnceLock<String> = OnceLock::new();
+    DIGEST.get_or_init(|| {
+        let mut h = Sha256::new();
+        for f in FONTS {
+            h.update(f);
+        }
+        hex(&h.finalize())
+    })
+}
+
+fn record_digest<T: Serialize>(record: &T) -> String {
+    hex(&Sha256::digest(serde_json::to_vec(record).expect("records serialise")))
+}
+
+impl Digests {
+    /// `options` names every option that changes the bytes (formats, PDF/A,
+    /// `SOURCE_DATE_EPOCH`).
+    pub fn new(catalog: &Catalog, assets: &Assets, options: &str) -> Digests {
+        let ds = &catalog.dataset;
+        let mut records = HashMap::new();
+        let mut add = |kind: &str, id: &str, digest: String| {
+            records.insert(format!("{kind}:{id}"), digest);
+        };
+        ds.organizations.iter().for_each(|r| add("organization", &r.record.id.0, record_digest(&r.record)));
+        ds.issuers.iter().for_each(|r| add("issuer", &r.record.id.0, record_digest(&r.record)));
+        ds.clusters.iter().for_each(|r| add("cluster", &r.record.id.0, record_digest(&r.record)));
+        ds.agreements.iter().for_each(|r| add("agreement", &r.record.id.0, record_digest(&r.record)));
+        ds.roadmaps.iter().for_each(|r| add("roadmap", &r.record.id.0, record_digest(&r.record)));
+        ds.orders.iter().for_each(|r| add("order", &r.record.id.0, record_digest(&r.record)));
+        ds.documents.iter().for_each(|r| add("document", &r.record.id.0, record_digest(&r.record)));
+        catalog
+            .drafted_agreements()
+            .iter()
+            .for_each(|a| add("agreement", &a.id.0, record_digest(a)));
+
+        let mut h = Sha256::new();
+        for part in [env!("CARGO_PKG_VERSION"), &assets.digest(), fonts_digest(), options] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        let profiles = assets
+            .profile_names()
+            .into_iter()
+            .filter_map(|n| {
+                let a = assets.get(&format!("profiles/{n}.yaml"))?;
+                Some((n, hex(&Sha256::digest(&a.bytes))))
+            })
+            .collect();
+        Digests {
+            records,
+            common: hex(&h.finalize()),
+            profiles,
+        }
+    }
+
+    /// The digest of one document's inputs.
+    pub fn job(&self, job: &Job) -> String {
+        let mut h = Sha256::new();
+        h.update(self.common.as_bytes());
+        h.update(job.name.as_bytes());
+        h.update(format!("{:?}", job.kind).as_bytes());
+        h.update(job.profile.as_bytes());
+        h.update(self.profiles.get(&job.profile).map_or("", String::as_str).as_bytes());
+        for input in &job.inputs {
+            h.update(input.as_bytes());
+            h.update(self.records.get(input).map_or("", String::as_str).as_bytes());
+            h.update([0]);
+        }
+        hex(&h.finalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn joined_and_left_are_reported_per_cluster() {
+        let before = map(&[("a", &["x", "y"]), ("b", &["z"])]);
+        let now = map(&[("a", &["x", "w"]), ("b", &["z"]), ("c", &["q"])]);
+        let changes = membership_changes(&before, &now);
+        assert_eq!(
+            changes,
+            vec![MembershipChange {
+                cluster: "a".into(),
+                joined: vec!["w".into()],
+                left: vec!["y".into()],
+            }]
+        );
+    }
+
+    #[test]
+    fn a_missing_or_foreign_state_is_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(State::load(tmp.path()).documents.is_empty());
+        std::fs::write(tmp.path().join(STATE_FILE), b"{\"version\": 99, \"documents\": {}, \"members\": {}}").unwrap();
+        assert!(State::load(tmp.path()).documents.is_empty());
+        std::fs::write(tmp.path().join(STATE_FILE), b"not json").unwrap();
+        assert_eq!(State::load(tmp.path()).version, 0);
+    }
+}
