@@ -1,1 +1,0 @@
-//! IR → PDF with Typst used as a library. (Being written.)
