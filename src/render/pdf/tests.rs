@@ -354,3 +354,87 @@ fn clauses_reach_the_layout_as_data() {
         .unwrap();
     assert_eq!(clauses["items"][1]["children"][0]["label"], "2.1.");
 }
+
+/// Punctuation right after a no-break run («№ 663а,») never starts a line.
+#[test]
+fn no_line_starts_with_the_comma_after_a_nobreak_run() {
+    let mut doc = sample("gost-2025", 1);
+    doc.blocks = (0..60)
+        .map(|k| {
+            Block::Paragraph(Paragraph {
+                runs: vec![
+                    Inline::plain(format!(
+                        "{}утвержденной приказом от 23.06.2022 (",
+                        "слово ".repeat(k)
+                    )),
+                    Inline::Text {
+                        text: "№\u{a0}663а".into(),
+                        bold: false,
+                        italic: false,
+                        spaced: false,
+                        nobreak: true,
+                    },
+                    Inline::plain("), организации деятельности"),
+                ],
+                indent: true,
+                ..Paragraph::default()
+            })
+        })
+        .collect();
+    let pdf = render(&renderer(PdfOptions::default()), &doc).bytes;
+    let text = poppler("pdftotext", &pdf, &["-enc", "UTF-8"]);
+    for line in text.lines() {
+        assert!(
+            !line.starts_with(')') && !line.starts_with(','),
+            "a line starts with punctuation: {line}"
+        );
+        if line.contains("663а") {
+            assert!(line.contains("(№ 663а),"), "{line}");
+        }
+    }
+}
+
+/// Right edges of the words on the pages (pdftotext -bbox), in mm.
+fn word_right_edges(pdf: &[u8]) -> Vec<(String, f32)> {
+    let html = poppler("pdftotext", pdf, &["-bbox", "-enc", "UTF-8"]);
+    html.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let rest = l.strip_prefix("<word ")?;
+            let x = rest
+                .split("xMax=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse::<f32>()
+                .ok()?;
+            let word = rest.split('>').nth(1)?.split('<').next()?.to_owned();
+            Some((word, x * 25.4 / 72.0))
+        })
+        .collect()
+}
+
+/// No word sticks out of the text area, not even a long bold word in a
+/// narrow table column.
+#[test]
+fn nothing_sticks_out_of_the_text_area() {
+    let r = renderer(PdfOptions::default());
+    for profile in PROFILES {
+        let mut doc = sample(profile, 3);
+        if let Some(Block::Table(t)) = doc.blocks.iter_mut().find(|b| matches!(b, Block::Table(_)))
+        {
+            // A column far too narrow for «Ответственные» in bold.
+            t.columns = vec![0.6, 3.0, 3.2, 1.6, 0.9];
+        }
+        let pdf = render(&r, &doc).bytes;
+        let right = doc.profile.page.width - doc.profile.margins.right;
+        let edges = word_right_edges(&pdf);
+        assert!(edges.iter().any(|(w, _)| w == "Ответственные"), "{profile}");
+        for (word, x) in edges {
+            assert!(
+                x <= right + 0.2,
+                "{profile}: «{word}» ends at {x:.1} mm, the text area at {right} mm"
+            );
+        }
+    }
+}
