@@ -66,7 +66,10 @@ fn every_profile_renders_the_sample_deterministically() {
     let r = renderer(PdfOptions::default());
     for profile in PROFILES {
         let doc = sample(profile, 20);
-        let first = render(&r, &doc);
+        let (first, warnings) = r
+            .render_with_warnings(&doc)
+            .unwrap_or_else(|d| panic!("{d:#?}"));
+        assert!(warnings.is_empty(), "{profile}: {warnings:#?}");
         assert!(first.bytes.starts_with(b"%PDF"), "{profile}");
         let pages = first.pages.unwrap();
         assert!(pages >= 2, "{profile}: {pages} pages");
@@ -436,5 +439,131 @@ fn nothing_sticks_out_of_the_text_area() {
                 "{profile}: «{word}» ends at {x:.1} mm, the text area at {right} mm"
             );
         }
+    }
+}
+
+/// Degenerate blocks lay out without errors or warnings.
+#[test]
+fn empty_and_unusual_blocks_lay_out() {
+    use crate::ir::{Align, Cell, Clause, List, ListItem, Row, Signature, Stamp, Table};
+    let mut doc = sample("kz", 1);
+    let empty_cell = Cell {
+        blocks: vec![],
+        colspan: 1,
+        rowspan: 1,
+        bold: false,
+    };
+    doc.blocks = vec![
+        Block::Paragraph(Paragraph::default()),
+        Block::Paragraph(Paragraph {
+            runs: vec![Inline::plain("Ұзақ "), Inline::Break, Inline::bold("жол")],
+            align: Align::Right,
+            indent: true,
+            keep_with_next: true,
+            space_before: Some(10.0),
+        }),
+        Block::Heading {
+            level: 7,
+            runs: vec![Inline::plain("Терең тақырып")],
+            align: Align::Justify,
+            outlined: true,
+        },
+        Block::Clauses(vec![]),
+        Block::Clauses(vec![Clause {
+            label: "1.".into(),
+            runs: vec![],
+            more: vec![vec![]],
+            children: vec![],
+        }]),
+        Block::List(List {
+            marker: String::new(),
+            items: vec![ListItem {
+                runs: vec![Inline::plain("без маркера")],
+                children: vec![ListItem {
+                    runs: vec![Inline::plain("вложенный")],
+                    children: vec![],
+                }],
+            }],
+        }),
+        Block::Table(Table {
+            columns: vec![1.0, 2.0],
+            header_rows: 0,
+            rows: vec![],
+            font_size: Some(10.0),
+            borders: false,
+        }),
+        Block::Table(Table {
+            columns: vec![1.0],
+            header_rows: 2,
+            rows: vec![Row {
+                cells: vec![empty_cell.clone()],
+                cant_split: false,
+            }],
+            font_size: None,
+            borders: true,
+        }),
+        Block::Table(Table {
+            columns: vec![1.0, 1.0],
+            header_rows: 0,
+            rows: vec![Row {
+                cells: vec![Cell {
+                    blocks: vec![Block::Table(Table {
+                        columns: vec![1.0, 1.0],
+                        header_rows: 0,
+                        rows: vec![Row {
+                            cells: vec![empty_cell.clone(), empty_cell.clone()],
+                            cant_split: true,
+                        }],
+                        font_size: None,
+                        borders: true,
+                    })],
+                    ..empty_cell.clone()
+                }],
+                cant_split: false,
+            }],
+            font_size: None,
+            borders: true,
+        }),
+        Block::Stamp(Stamp {
+            lines: vec![],
+            width: 60.0,
+        }),
+        Block::Signature(Signature {
+            position: vec![],
+            name: String::new(),
+        }),
+        Block::Parties(Parties {
+            columns: 0,
+            parties: vec![],
+        }),
+        Block::Parties(Parties {
+            columns: 3,
+            parties: vec![Party {
+                name: "Жалғыз тарап".into(),
+                lines: vec![],
+                signer_position: String::new(),
+                signer_name: String::new(),
+            }],
+        }),
+        Block::Contents {
+            title: String::new(),
+        },
+        Block::PageBreak,
+        Block::PageBreak,
+    ];
+    let (out, warnings) = renderer(PdfOptions::default())
+        .render_with_warnings(&doc)
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert!(warnings.is_empty(), "{warnings:#?}");
+    let text = poppler("pdftotext", &out.bytes, &["-enc", "UTF-8"]);
+    for needle in [
+        "Ұзақ",
+        "жол",
+        "Терең тақырып",
+        "без маркера",
+        "вложенный",
+        "Жалғыз тарап",
+    ] {
+        assert!(text.contains(needle), "no «{needle}» in\n{text}");
     }
 }
