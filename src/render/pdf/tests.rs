@@ -567,3 +567,34 @@ fn empty_and_unusual_blocks_lay_out() {
         assert!(text.contains(needle), "no «{needle}» in\n{text}");
     }
 }
+
+/// Top of the first occurrence of a word on page 1 (pdftotext -bbox), in pt.
+fn word_top(pdf: &[u8], word: &str) -> f32 {
+    let html = poppler(
+        "pdftotext",
+        pdf,
+        &["-bbox", "-enc", "UTF-8", "-f", "1", "-l", "1"],
+    );
+    html.lines()
+        .find(|l| l.trim_end().ends_with(&format!(">{word}</word>")))
+        .and_then(|l| l.split("yMin=\"").nth(1)?.split('"').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no «{word}» on page 1"))
+}
+
+/// Single spacing is Word's (1.15 em for Times metrics), scaled by the profile.
+#[test]
+fn line_pitch_follows_the_profile() {
+    let r = renderer(PdfOptions::default());
+    for spacing in [1.0, 1.5] {
+        let mut doc = sample("gost-2025", 1);
+        doc.profile.line_spacing = spacing;
+        let pdf = render(&r, &doc).bytes;
+        // Clauses 1 and 2 are consecutive one-line paragraphs.
+        let pitch = word_top(&pdf, "Руководителям") - word_top(&pdf, "Утвердить");
+        let expected = doc.profile.font.size * 1.15 * spacing;
+        assert!(
+            (pitch - expected).abs() < 0.1,
+            "spacing {spacing}: {pitch} pt, expected {expected}"
+        );
+    }
+}
