@@ -126,9 +126,7 @@ impl PdfRenderer {
                     .note("embedded fonts: Liberation Serif"),
             );
         }
-        let data = data::to_json(doc).map_err(|e| {
-            Diagnostic::error(format!("cannot pass the document to the layout: {e}"))
-        })?;
+        let data = layout_data(doc)?;
         let world = DocWorld {
             files: &self.files,
             main: self.main,
@@ -266,6 +264,13 @@ impl PdfRenderer {
         };
         Some((file.origin.clone(), line, col))
     }
+}
+
+/// The document as the layout reads it (`/data.json`): to try a layout
+/// change with the typst CLI, write this beside `main.typ`.
+pub fn layout_data(doc: &Document) -> Result<Vec<u8>, Diagnostic> {
+    data::to_json(doc)
+        .map_err(|e| Diagnostic::error(format!("cannot pass the document to the layout: {e}")))
 }
 
 impl Renderer for PdfRenderer {
