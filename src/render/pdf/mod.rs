@@ -72,7 +72,7 @@ impl PdfRenderer {
         let data_id = world::file_id("/data.json");
         if !files.contains_key(&main) {
             return Err(Diagnostic::error("the layout has no `typst/main.typ`")
-                .note("`clusterdoc templates` writes the built-in layout files for editing"));
+                .note("`clusterdoc templates --dump DIR` writes the built-in layout files for editing"));
         }
         let timestamp = options
             .timestamp
@@ -123,7 +123,7 @@ impl PdfRenderer {
             return Err(
                 Diagnostic::error(format!("the PDF font `{family}` is not embedded"))
                     .context(format!("formatting profile `{}`", doc.profile.name))
-                    .note("embedded fonts: Liberation Serif"),
+                    .note(format!("embedded fonts: {}", world::families().join(", "))),
             );
         }
         let data = layout_data(doc)?;

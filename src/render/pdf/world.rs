@@ -37,6 +37,11 @@ pub(super) fn shared() -> &'static Shared {
     })
 }
 
+/// Names of the embedded font families.
+pub(super) fn families() -> Vec<&'static str> {
+    shared().book.families().map(|(name, _)| name).collect()
+}
+
 /// Interns a project path. Only a fixed set of paths is ever interned by
 /// clusterdoc itself (Typst's file ids are limited to 65,535 per process).
 pub(super) fn file_id(path: &str) -> FileId {
