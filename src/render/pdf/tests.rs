@@ -297,7 +297,10 @@ fn an_unembedded_font_is_reported() {
     doc.profile.font.pdf_family = "Times New Roman".into();
     let d = renderer(PdfOptions::default()).render(&doc).unwrap_err();
     assert!(d.message.contains("Times New Roman"), "{d:#?}");
-    assert!(d.notes.iter().any(|n| n.contains("Liberation Serif")), "{d:#?}");
+    assert!(
+        d.notes.iter().any(|n| n.contains("Liberation Serif")),
+        "{d:#?}"
+    );
 }
 
 /// A party block is one unit: its name and its signature are on one page.
