@@ -188,10 +188,15 @@ pub fn plan_jobs(catalog: &Catalog, selection: &Selection) -> Vec<Job> {
         let mut inputs = cluster_inputs(catalog, &a.cluster);
         inputs.extend(a.amends.iter().map(|b| format!("agreement:{b}")));
         jobs.push(Job {
-            kind: JobKind::Supplementary { agreement: a.id.clone() },
+            kind: JobKind::Supplementary {
+                agreement: a.id.clone(),
+            },
             name: format!("supplementary-{}-draft", a.id),
             folder: "agreements",
-            profile: pick(a.profile.as_ref().or(cluster.profile.as_ref()), DEFAULT_PROFILE),
+            profile: pick(
+                a.profile.as_ref().or(cluster.profile.as_ref()),
+                DEFAULT_PROFILE,
+            ),
             inputs,
         });
     }

@@ -56,7 +56,7 @@ pub fn renderers(
     let mut out: Vec<Box<dyn Renderer>> = Vec::new();
     for f in formats {
         match f {
-            Format::Pdf => out.push(Box::new(PdfRenderer::new(assets, pdf.clone())?)),
+            Format::Pdf => out.push(Box::new(PdfRenderer::new(assets, pdf)?)),
             Format::Docx => out.push(Box::new(DocxRenderer::new(docx))),
             Format::Json => out.push(Box::new(crate::render::json::JsonRenderer)),
         }

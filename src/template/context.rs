@@ -160,8 +160,18 @@ pub fn revisions(catalog: &Catalog, cluster: &Cluster, lang: Lang) -> Vec<Json> 
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let joined: Vec<String> = cluster.participants.iter().filter(|p| p.joined == *d).map(|p| name(&p.organization)).collect();
-            let left: Vec<String> = cluster.participants.iter().filter(|p| p.left == Some(*d)).map(|p| name(&p.organization)).collect();
+            let joined: Vec<String> = cluster
+                .participants
+                .iter()
+                .filter(|p| p.joined == *d)
+                .map(|p| name(&p.organization))
+                .collect();
+            let left: Vec<String> = cluster
+                .participants
+                .iter()
+                .filter(|p| p.left == Some(*d))
+                .map(|p| name(&p.organization))
+                .collect();
             json!({ "number": i + 1, "date": d, "initial": i == 0, "joined": joined, "left": left })
         })
         .collect()

@@ -418,7 +418,12 @@ fn draft_supplementary_agreements(ds: &Dataset) -> Vec<Agreement> {
         let (AgreementType::Cooperation, Some(base_date)) = (base.kind, base.date) else {
             continue;
         };
-        let Some(cluster) = ds.clusters.iter().map(|c| &c.record).find(|c| c.id == base.cluster) else {
+        let Some(cluster) = ds
+            .clusters
+            .iter()
+            .map(|c| &c.record)
+            .find(|c| c.id == base.cluster)
+        else {
             continue;
         };
         if cluster.style != Style::Tula {
