@@ -74,3 +74,157 @@ pub fn problems(stderr: &str) -> Vec<(String, Option<String>)> {
     }
     out
 }
+
+/// The sample data built once per test run (PDF, DOCX and the document
+/// model as JSON), shared by every test that only reads it.
+pub fn sample_out() -> &'static Path {
+    static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample-out");
+        let _ = std::fs::remove_dir_all(&out);
+        let o = run(
+            &root(),
+            &[
+                "--out",
+                out.to_str().unwrap(),
+                "build",
+                "--format",
+                "pdf,docx,json",
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "sample build failed: {}",
+            stderr(&o)
+        );
+        out
+    })
+}
+
+/// Every file with the extension under a folder, sorted.
+pub fn files_with(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|k| k.ends_with(&format!(".{ext}")))
+        .map(|k| dir.join(k))
+        .collect()
+}
+
+/// Runs an external tool, failing the test with its output if it fails.
+pub fn tool(program: &str, args: &[&str]) -> String {
+    let o = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed by the tests (tests/run.sh installs it): {e}")
+        });
+    assert!(
+        o.status.success(),
+        "{program} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The text of a PDF as poppler extracts it (reading order).
+pub fn pdftotext(pdf: &Path) -> String {
+    tool("pdftotext", &[pdf.to_str().unwrap(), "-"])
+}
+
+/// Words of a text for comparison: conversion artefacts of the seeds
+/// dropped (`[bookmark: …]`, `<p>`, `**`), quotes and dashes unified,
+/// letter-spaced words («П Р И К А З») and spaced initials («К. К.») joined,
+/// hyphens inside words removed (a word broken at its hyphen at a line end
+/// comes out of pdftotext without it), punctuation-only tokens dropped.
+pub fn words(text: &str) -> Vec<String> {
+    let mut t = String::with_capacity(text.len());
+    let mut rest = text;
+    // Conversion artefacts: [bookmark: …], [image: …], HTML tags.
+    while let Some(i) = rest.find(['[', '<']) {
+        t.push_str(&rest[..i]);
+        let close = if rest[i..].starts_with('[') { ']' } else { '>' };
+        let artefact = rest[i..].starts_with("[bookmark:")
+            || rest[i..].starts_with("[image:")
+            || rest[i..].starts_with("</")
+            || rest[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic());
+        match (artefact, rest[i..].find(close)) {
+            (true, Some(j)) => {
+                t.push(' ');
+                rest = &rest[i + j + 1..];
+            }
+            _ => {
+                t.push_str(&rest[i..i + 1]);
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    t.push_str(rest);
+    let t = t
+        .replace("**", "")
+        .replace(['\u{a0}', '\u{2009}', '\u{202f}'], " ")
+        .replace('\u{ad}', "");
+    let raw: Vec<&str> = t.split_whitespace().collect();
+    let single = |w: &str| w.chars().count() == 1 && w.chars().all(char::is_alphabetic);
+    let initial = |w: &str| {
+        let c: Vec<char> = w.chars().collect();
+        c.len() >= 2
+            && c[c.len() - 1] == '.'
+            && c[c.len() - 2].is_uppercase()
+            && (c.len() == 2 || c[c.len() - 3] == '.')
+    };
+    let mut merged: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        // «п р и к а з ы в а ю» → «приказываю»
+        let run = raw[i..].iter().take_while(|w| single(w)).count();
+        if run >= 3 {
+            merged.push(raw[i..i + run].concat());
+            i += run;
+            continue;
+        }
+        // «К. К.» → «К.К.»
+        if raw[i].chars().count() == 2
+            && initial(raw[i])
+            && merged.last().is_some_and(|m| initial(m))
+        {
+            merged.last_mut().unwrap().push_str(raw[i]);
+        } else {
+            merged.push(raw[i].to_owned());
+        }
+        i += 1;
+    }
+    merged
+        .into_iter()
+        .map(|w| {
+            w.trim_matches(|c: char| ".,;:()\"«»„“”!?".contains(c))
+                .chars()
+                .filter(|c| !"-–—".contains(*c))
+                .collect::<String>()
+        })
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+/// Share of `reference`'s words (as a multiset) that `candidate` has too.
+pub fn word_recall(reference: &[String], candidate: &[String]) -> (f64, Vec<String>) {
+    let mut have: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for w in candidate {
+        *have.entry(w).or_default() += 1;
+    }
+    let mut missing = Vec::new();
+    for w in reference {
+        match have.get_mut(w.as_str()) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => missing.push(w.clone()),
+        }
+    }
+    let recall = 1.0 - missing.len() as f64 / reference.len().max(1) as f64;
+    (recall, missing)
+}
+
+/// A text with every run of white space (line breaks included) as one space.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

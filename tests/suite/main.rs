@@ -5,3 +5,4 @@
 mod common;
 mod invalid;
 mod sample;
+mod seeds;

@@ -225,7 +225,9 @@ fn a_layout_error_names_the_file_and_line() {
     assert!(d.is_error());
     assert!(d.message.contains("cannot add"), "{d:#?}");
     match &d.location {
-        Some(Location::Path { path, line, col, .. }) => {
+        Some(Location::Path {
+            path, line, col, ..
+        }) => {
             assert!(path.ends_with("typst/lib.typ"), "{path}");
             assert_eq!(*line, at + 2, "{d:#?}");
             assert_eq!(*col, 16, "{d:#?}");
