@@ -312,6 +312,7 @@ pub struct Party {
     pub signer_name: String,
 }
 
+pub mod fit;
 pub mod sample;
 
 impl Inline {

@@ -87,11 +87,13 @@ impl Templates {
             Diagnostic::error(format!("template {template} produced bad docmark: {e}"))
         })?;
         crate::typography::apply(&mut blocks);
-        Ok(Document {
+        let mut doc = Document {
             meta,
             profile,
             blocks,
-        })
+        };
+        crate::ir::fit::fit_tables(&mut doc);
+        Ok(doc)
     }
 
     /// A template error as a diagnostic at the template's file, line and column.

@@ -165,7 +165,18 @@ pub fn words(text: &str) -> Vec<String> {
         .replace("**", "")
         .replace(['\u{a0}', '\u{2009}', '\u{202f}'], " ")
         .replace('\u{ad}', "");
-    let raw: Vec<&str> = t.split_whitespace().collect();
+    // Leader dots of a table of contents separate words.
+    let t = t.split("..").collect::<Vec<_>>().join(" ");
+    let split: Vec<&str> = t.split_whitespace().collect();
+    // A word broken at its hyphen at a line end («2022-» «2023») is one word.
+    let mut joined: Vec<String> = Vec::new();
+    for w in split {
+        match joined.last_mut() {
+            Some(prev) if prev.ends_with('-') && prev.chars().count() > 1 => prev.push_str(w),
+            _ => joined.push(w.to_owned()),
+        }
+    }
+    let raw: Vec<&str> = joined.iter().map(String::as_str).collect();
     let single = |w: &str| w.chars().count() == 1 && w.chars().all(char::is_alphabetic);
     let initial = |w: &str| {
         let c: Vec<char> = w.chars().collect();

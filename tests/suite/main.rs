@@ -3,6 +3,7 @@
 //! tools (poppler, qpdf, LibreOffice, python-docx, openxml-audit).
 
 mod common;
+mod docx_clients;
 mod invalid;
 mod sample;
 mod seeds;

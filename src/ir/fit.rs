@@ -1,0 +1,280 @@
+//! Table columns fitted to their longest word, once, for both renderers.
+//!
+//! Nothing is hyphenated, so a column narrower than its longest word forces
+//! a break inside the word — Typst and Word would each do it differently.
+//! Columns are widened to their longest unbreakable piece (measured with the
+//! embedded fonts' metrics) and the others share the rest by their shares.
+
+use std::sync::OnceLock;
+
+use super::{Block, Cell, Document, Inline, Table};
+use crate::assets::FONTS;
+
+/// Left plus right cell margin, mm (Word's default 1.9 mm each side; the
+/// PDF layout uses the same), plus a little for differences in measuring.
+const CELL_MARGINS_MM: f32 = 2.0 * 1.9 + 1.0;
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+struct Metrics {
+    regular: ttf_parser::Face<'static>,
+    bold: ttf_parser::Face<'static>,
+}
+
+fn metrics() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(|| Metrics {
+        regular: ttf_parser::Face::parse(FONTS[0], 0).expect("the embedded regular face parses"),
+        bold: ttf_parser::Face::parse(FONTS[1], 0).expect("the embedded bold face parses"),
+    })
+}
+
+/// Width of a text in mm at `size` pt.
+fn text_width(text: &str, bold: bool, size: f32) -> f32 {
+    let face = if bold {
+        &metrics().bold
+    } else {
+        &metrics().regular
+    };
+    let units: u32 = text
+        .chars()
+        .map(|c| {
+            face.glyph_index(c)
+                .and_then(|g| face.glyph_hor_advance(g))
+                .map_or(u32::from(face.units_per_em()) / 2, u32::from)
+        })
+        .sum();
+    units as f32 / f32::from(face.units_per_em()) * size / PT_PER_MM
+}
+
+/// The widest piece of a cell's text that cannot be broken: words split at
+/// spaces and after hyphens; no-break runs whole.
+fn widest_piece(cell: &Cell, size: f32) -> f32 {
+    let mut widest = 0.0f32;
+    let mut runs = Vec::new();
+    collect_runs(&cell.blocks, &mut runs);
+    for r in runs {
+        let Inline::Text {
+            text,
+            bold,
+            nobreak,
+            ..
+        } = r
+        else {
+            continue;
+        };
+        let bold = *bold || cell.bold;
+        let pieces: Vec<&str> = if *nobreak {
+            vec![text.as_str()]
+        } else {
+            text.split(' ')
+                .flat_map(|w| w.split_inclusive('-'))
+                .collect()
+        };
+        for p in pieces {
+            widest = widest.max(text_width(p, bold, size));
+        }
+    }
+    widest
+}
+
+fn collect_runs<'a>(blocks: &'a [Block], out: &mut Vec<&'a Inline>) {
+    for b in blocks {
+        match b {
+            Block::Paragraph(p) => out.extend(&p.runs),
+            Block::Heading { runs, .. } => out.extend(runs),
+            Block::List(l) => {
+                let mut stack: Vec<&super::ListItem> = l.items.iter().collect();
+                while let Some(i) = stack.pop() {
+                    out.extend(&i.runs);
+                    stack.extend(&i.children);
+                }
+            }
+            Block::Clauses { items } => {
+                let mut stack: Vec<&super::Clause> = items.iter().collect();
+                while let Some(c) = stack.pop() {
+                    out.extend(&c.runs);
+                    c.more.iter().for_each(|m| out.extend(m));
+                    stack.extend(&c.children);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The smallest type a table may be set in to fit its words (GOST allows
+/// 10–12 pt in tables).
+const SMALLEST_TABLE_SIZE: f32 = 10.0;
+
+/// Widens the columns of every table of the document to their longest word,
+/// setting the table in smaller type (down to 10 pt) when the longest words
+/// of all columns together are wider than the page.
+pub fn fit_tables(doc: &mut Document) {
+    let width = doc.profile.text_width();
+    let size = doc.profile.font.table_size;
+    for b in &mut doc.blocks {
+        if let Block::Table(t) = b {
+            let start = t.font_size.unwrap_or(size);
+            let mut s = start;
+            loop {
+                let least = least_widths(t, s);
+                if least.iter().sum::<f32>() <= width || s <= SMALLEST_TABLE_SIZE {
+                    if s != start {
+                        t.font_size = Some(s);
+                    }
+                    fit_columns(t, &least, width);
+                    break;
+                }
+                s -= 0.5;
+            }
+        }
+    }
+}
+
+/// The widest unbreakable piece of each column, with the cell margins, mm.
+fn least_widths(t: &Table, size: f32) -> Vec<f32> {
+    let n = t.columns.len();
+    let mut least = vec![0.0f32; n];
+    // Place cells on the grid (row spans take positions in later rows).
+    let mut taken = vec![0usize; n];
+    for row in &t.rows {
+        let mut col = 0;
+        for cell in &row.cells {
+            while col < n && taken[col] > 0 {
+                col += 1;
+            }
+            if col >= n {
+                break;
+            }
+            let span = cell.colspan.max(1).min(n - col);
+            for t in &mut taken[col..col + span] {
+                *t = cell.rowspan.max(1);
+            }
+            if span == 1 {
+                least[col] = least[col].max(widest_piece(cell, size) + CELL_MARGINS_MM);
+            }
+            col += span;
+        }
+        for t in &mut taken {
+            *t = t.saturating_sub(1);
+        }
+    }
+    least
+}
+
+/// Columns as widths in mm: the shares of `width`, except that no column is
+/// narrower than its least width. When even the least widths do not fit,
+/// they are scaled down together.
+fn fit_columns(t: &mut Table, least: &[f32], width: f32) {
+    let n = t.columns.len();
+    let total: f32 = t.columns.iter().sum();
+    if n == 0 || total <= 0.0 {
+        return;
+    }
+    let sum: f32 = least.iter().sum();
+    if sum > width {
+        t.columns = least.iter().map(|l| l * width / sum).collect();
+        return;
+    }
+    let mut fixed = vec![false; n];
+    loop {
+        let rest = width - (0..n).filter(|&i| fixed[i]).map(|i| least[i]).sum::<f32>();
+        let rest_shares: f32 = (0..n).filter(|&i| !fixed[i]).map(|i| t.columns[i]).sum();
+        let mut grew = false;
+        for i in 0..n {
+            if !fixed[i] && rest * t.columns[i] / rest_shares < least[i] {
+                fixed[i] = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            let widths: Vec<f32> = (0..n)
+                .map(|i| {
+                    if fixed[i] {
+                        least[i]
+                    } else {
+                        rest * t.columns[i] / rest_shares
+                    }
+                })
+                .collect();
+            t.columns = widths;
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Row;
+
+    fn table(columns: Vec<f32>, words: &[&str]) -> Table {
+        Table {
+            columns,
+            header_rows: 0,
+            rows: vec![Row {
+                cells: words
+                    .iter()
+                    .map(|w| Cell::text(vec![Inline::plain(*w)]))
+                    .collect(),
+                cant_split: true,
+            }],
+            font_size: None,
+            borders: true,
+        }
+    }
+
+    fn fit_table(t: &mut Table, width: f32, size: f32) {
+        let least = least_widths(t, size);
+        fit_columns(t, &least, width);
+    }
+
+    #[test]
+    fn a_long_word_widens_its_column() {
+        let mut t = table(
+            vec![1.0, 8.0, 1.0],
+            &["№", "коротко", "общеобразовательная"],
+        );
+        fit_table(&mut t, 170.0, 12.0);
+        let need = text_width("общеобразовательная", false, 12.0) + CELL_MARGINS_MM;
+        assert!(
+            (t.columns[2] - need).abs() < 0.01,
+            "{:?} vs {need}",
+            t.columns
+        );
+        assert!((t.columns.iter().sum::<f32>() - 170.0).abs() < 0.01);
+        assert!(t.columns[1] > t.columns[2]);
+    }
+
+    #[test]
+    fn columns_that_fit_keep_their_shares() {
+        let mut t = table(vec![1.0, 1.0], &["а", "б"]);
+        fit_table(&mut t, 100.0, 12.0);
+        assert_eq!(t.columns, vec![50.0, 50.0]);
+    }
+
+    #[test]
+    fn too_many_long_words_set_the_table_smaller() {
+        let profile = crate::assets::Assets::builtin()
+            .profile("gost-2025")
+            .unwrap();
+        let words = ["общеобразовательных"; 4];
+        let mut doc = crate::ir::sample::sample_document(profile, 0);
+        doc.blocks = vec![Block::Table(table(vec![1.0; 4], &words))];
+        fit_tables(&mut doc);
+        let Block::Table(t) = &doc.blocks[0] else {
+            unreachable!()
+        };
+        let size = t.font_size.expect("a smaller size");
+        assert!(size < 12.0 && size >= SMALLEST_TABLE_SIZE, "{size}");
+        assert!(least_widths(t, size).iter().sum::<f32>() <= 170.0);
+    }
+
+    #[test]
+    fn measurements_follow_the_font() {
+        // Liberation Serif has Times metrics: «М» is wider than «і».
+        assert!(text_width("М", false, 12.0) > text_width("і", false, 12.0));
+        assert!(text_width("Слово", true, 12.0) > text_width("Слово", false, 12.0));
+    }
+}
