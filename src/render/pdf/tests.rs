@@ -338,7 +338,7 @@ fn parties_are_never_split_across_pages() {
             .collect();
         for i in 1..=40 {
             let name = format!("Сторона-{i:02}");
-            let sign = format!("/Подписант-{i:02}/");
+            let sign = format!("Подписант-{i:02}");
             let on = |needle: &str| -> Vec<usize> {
                 (0..pages).filter(|&p| texts[p].contains(needle)).collect()
             };
