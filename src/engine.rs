@@ -4,11 +4,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::assets::Assets;
 use crate::diag::Diagnostic;
+use crate::incremental::FileState;
 use crate::ir::Document;
+use crate::output::Staging;
 use crate::plan::Job;
 use crate::profile::Profile;
+use crate::progress::Progress;
 use crate::render::{Format, Rendered, Renderer};
 use crate::template::Templates;
 use crate::template::context::prepare;
@@ -72,6 +79,89 @@ impl Engine {
     pub fn formats(&self) -> Vec<Format> {
         self.renderers.iter().map(|r| r.format()).collect()
     }
+
+    /// Renders jobs on `threads` worker threads, staging every file. Returns
+    /// what each job wrote, in the jobs' order, or every problem.
+    pub fn render_all(
+        &self,
+        jobs: &[&Job],
+        threads: usize,
+        staging: &Staging<'_>,
+        progress: &Progress,
+    ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
+        let results = parallel_map(jobs, threads, |job| {
+            let (doc, files) = self.render(job)?;
+            let mut out = RenderedJob {
+                name: job.name.clone(),
+                title: doc.meta.title.clone(),
+                files: Vec::new(),
+                pages: 0,
+            };
+            for (format, rendered) in files {
+                let rel = job.stem().with_extension(format.extension());
+                staging.write(&rel, &rendered.bytes)?;
+                out.pages += rendered.pages.unwrap_or(0);
+                out.files.push((rel, FileState::of(&rendered.bytes)));
+            }
+            progress.step(&job.name);
+            Ok(out)
+        });
+        let mut done = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        for r in results {
+            match r {
+                Ok(j) => done.push(j),
+                Err(d) => problems.push(d),
+            }
+        }
+        if problems.is_empty() {
+            Ok(done)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// What rendering one job wrote.
+#[derive(Debug, Clone)]
+pub struct RenderedJob {
+    pub name: String,
+    pub title: String,
+    /// Files relative to the output folder, with their digests.
+    pub files: Vec<(PathBuf, FileState)>,
+    /// Pages as typeset (of the PDF).
+    pub pages: usize,
+}
+
+/// `f` over `items` on `threads` plain threads that each take the next item
+/// (plain threads rather than a rayon pool: Typst runs rayon jobs of its own,
+/// and a pool worker waiting on one of them would start another document,
+/// holding more documents in memory at once). Results keep the items' order.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, items.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    slots.lock().expect("no worker panicked")[i] = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .expect("no worker panicked")
+        .into_iter()
+        .map(|r| r.expect("every item was processed"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -65,7 +65,8 @@ impl State {
             .unwrap_or_default()
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&mut self) -> Vec<u8> {
+        self.version = STATE_VERSION;
         let mut bytes = serde_json::to_vec_pretty(self).expect("state serialises");
         bytes.push(b'\n');
         bytes
@@ -78,10 +79,15 @@ impl State {
             return false;
         };
         doc.inputs == inputs
-            && formats.iter().all(|f| doc.files.keys().any(|p| p.ends_with(&format!(".{}", f.extension()))))
-            && doc.files.iter().all(|(rel, f)| {
-                std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size)
+            && formats.iter().all(|f| {
+                doc.files
+                    .keys()
+                    .any(|p| p.ends_with(&format!(".{}", f.extension())))
             })
+            && doc
+                .files
+                .iter()
+                .all(|(rel, f)| std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size))
     }
 }
 
@@ -119,9 +125,19 @@ pub fn membership_changes(
 ) -> Vec<MembershipChange> {
     let mut changes = Vec::new();
     for (cluster, members) in now {
-        let Some(old) = before.get(cluster) else { continue };
-        let joined: Vec<String> = members.iter().filter(|m| !old.contains(m)).cloned().collect();
-        let left: Vec<String> = old.iter().filter(|m| !members.contains(m)).cloned().collect();
+        let Some(old) = before.get(cluster) else {
+            continue;
+        };
+        let joined: Vec<String> = members
+            .iter()
+            .filter(|m| !old.contains(m))
+            .cloned()
+            .collect();
+        let left: Vec<String> = old
+            .iter()
+            .filter(|m| !members.contains(m))
+            .cloned()
+            .collect();
         if !joined.is_empty() || !left.is_empty() {
             changes.push(MembershipChange {
                 cluster: cluster.clone(),
@@ -155,7 +171,9 @@ fn fonts_digest() -> &'static str {
 }
 
 fn record_digest<T: Serialize>(record: &T) -> String {
-    hex(&Sha256::digest(serde_json::to_vec(record).expect("records serialise")))
+    hex(&Sha256::digest(
+        serde_json::to_vec(record).expect("records serialise"),
+    ))
 }
 
 impl Digests {
@@ -167,20 +185,39 @@ impl Digests {
         let mut add = |kind: &str, id: &str, digest: String| {
             records.insert(format!("{kind}:{id}"), digest);
         };
-        ds.organizations.iter().for_each(|r| add("organization", &r.record.id.0, record_digest(&r.record)));
-        ds.issuers.iter().for_each(|r| add("issuer", &r.record.id.0, record_digest(&r.record)));
-        ds.clusters.iter().for_each(|r| add("cluster", &r.record.id.0, record_digest(&r.record)));
-        ds.agreements.iter().for_each(|r| add("agreement", &r.record.id.0, record_digest(&r.record)));
-        ds.roadmaps.iter().for_each(|r| add("roadmap", &r.record.id.0, record_digest(&r.record)));
-        ds.orders.iter().for_each(|r| add("order", &r.record.id.0, record_digest(&r.record)));
-        ds.documents.iter().for_each(|r| add("document", &r.record.id.0, record_digest(&r.record)));
+        ds.organizations
+            .iter()
+            .for_each(|r| add("organization", &r.record.id.0, record_digest(&r.record)));
+        ds.issuers
+            .iter()
+            .for_each(|r| add("issuer", &r.record.id.0, record_digest(&r.record)));
+        ds.clusters
+            .iter()
+            .for_each(|r| add("cluster", &r.record.id.0, record_digest(&r.record)));
+        ds.agreements
+            .iter()
+            .for_each(|r| add("agreement", &r.record.id.0, record_digest(&r.record)));
+        ds.roadmaps
+            .iter()
+            .for_each(|r| add("roadmap", &r.record.id.0, record_digest(&r.record)));
+        ds.orders
+            .iter()
+            .for_each(|r| add("order", &r.record.id.0, record_digest(&r.record)));
+        ds.documents
+            .iter()
+            .for_each(|r| add("document", &r.record.id.0, record_digest(&r.record)));
         catalog
             .drafted_agreements()
             .iter()
             .for_each(|a| add("agreement", &a.id.0, record_digest(a)));
 
         let mut h = Sha256::new();
-        for part in [env!("CARGO_PKG_VERSION"), &assets.digest(), fonts_digest(), options] {
+        for part in [
+            env!("CARGO_PKG_VERSION"),
+            &assets.digest(),
+            fonts_digest(),
+            options,
+        ] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -206,10 +243,20 @@ impl Digests {
         h.update(job.name.as_bytes());
         h.update(format!("{:?}", job.kind).as_bytes());
         h.update(job.profile.as_bytes());
-        h.update(self.profiles.get(&job.profile).map_or("", String::as_str).as_bytes());
+        h.update(
+            self.profiles
+                .get(&job.profile)
+                .map_or("", String::as_str)
+                .as_bytes(),
+        );
         for input in &job.inputs {
             h.update(input.as_bytes());
-            h.update(self.records.get(input).map_or("", String::as_str).as_bytes());
+            h.update(
+                self.records
+                    .get(input)
+                    .map_or("", String::as_str)
+                    .as_bytes(),
+            );
             h.update([0]);
         }
         hex(&h.finalize())
@@ -246,7 +293,11 @@ mod tests {
     fn a_missing_or_foreign_state_is_empty() {
         let tmp = tempfile::tempdir().unwrap();
         assert!(State::load(tmp.path()).documents.is_empty());
-        std::fs::write(tmp.path().join(STATE_FILE), b"{\"version\": 99, \"documents\": {}, \"members\": {}}").unwrap();
+        std::fs::write(
+            tmp.path().join(STATE_FILE),
+            b"{\"version\": 99, \"documents\": {}, \"members\": {}}",
+        )
+        .unwrap();
         assert!(State::load(tmp.path()).documents.is_empty());
         std::fs::write(tmp.path().join(STATE_FILE), b"not json").unwrap();
         assert_eq!(State::load(tmp.path()).version, 0);

@@ -115,9 +115,26 @@ impl OutDir {
             .map_err(|e| io_error("write to", parent, e))?;
         tmp.write_all(bytes)
             .map_err(|e| io_error("write", &path, e))?;
+        // Temporary files are private (0600); outputs are ordinary files.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(fs::Permissions::from_mode(0o644));
+        }
         tmp.persist(&path)
             .map_err(|e| io_error("write", &path, e.error))?;
         Ok(())
+    }
+
+    /// Removes a file the outputs no longer include (missing is fine).
+    pub fn remove(&self, rel: &Path) -> Result<(), Diagnostic> {
+        let path = self.checked(rel)?;
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error("remove", &path, e)),
+            _ => Ok(()),
+        }
     }
 
     fn checked(&self, rel: &Path) -> Result<PathBuf, Diagnostic> {

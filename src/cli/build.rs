@@ -1,17 +1,19 @@
 //! `clusterdoc build`: render documents to PDF and DOCX under the output folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
-use rayon::prelude::*;
 
 use super::{Config, Failure, load_catalog};
 use crate::diag::Diagnostic;
 use crate::engine::Engine;
+use crate::incremental::{
+    self, Digests, DocumentState, MembershipChange, STATE_FILE, State, membership_changes,
+};
 use crate::output::OutDir;
-use crate::plan::{Selection, plan_jobs};
+use crate::plan::{Job, Selection, plan_jobs};
 use crate::progress::Progress;
 use crate::render::docx::{DocxOptions, DocxRenderer};
 use crate::render::pdf::{PdfOptions, PdfRenderer};
@@ -88,6 +90,40 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
     }
     let jobs = plan_jobs(&catalog, &selection);
     let epoch = source_date_epoch()?;
+
+    let out = OutDir::open(&config.out_dir)?;
+    let mut state = State::load(out.root());
+    let digests = Digests::new(&catalog, &assets, &format!("{formats:?} epoch={epoch:?}"));
+    let inputs: Vec<String> = jobs.iter().map(|j| digests.job(j)).collect();
+    let (todo, unchanged): (Vec<(&Job, &String)>, Vec<(&Job, &String)>) =
+        jobs.iter().zip(&inputs).partition(|(job, digest)| {
+            args.force || !state.is_current(&job.name, digest, &formats, out.root())
+        });
+    let members = incremental::members(&catalog);
+    let changes = membership_changes(&state.members, &members);
+    if !config.quiet {
+        report_changes(&catalog, &changes);
+        report_unchanged(
+            &unchanged
+                .iter()
+                .map(|(j, _)| j.name.as_str())
+                .collect::<Vec<_>>(),
+        );
+    }
+
+    // Outputs of documents the records no longer yield (a drafted
+    // supplementary agreement once the real one is recorded).
+    let stale: Vec<String> = if args.files.is_empty() {
+        state
+            .documents
+            .keys()
+            .filter(|n| !jobs.iter().any(|j| &j.name == *n))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+
     let assets = Arc::new(assets);
     let renderers = renderers(
         &assets,
@@ -99,62 +135,119 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
         DocxOptions { timestamp: epoch },
     )?;
     let engine = Engine::new(catalog, Arc::clone(&assets), &jobs, renderers)?;
-
-    let out = OutDir::open(&config.out_dir)?;
-    let mut staging = out.stage()?;
-    let progress = Progress::new(jobs.len(), config.quiet);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs)
-        .build()
-        .map_err(|e| Diagnostic::error(format!("cannot start worker threads: {e}")))?;
-    let results: Vec<Result<(Vec<PathBuf>, usize), Diagnostic>> = pool.install(|| {
-        jobs.par_iter()
-            .map(|job| {
-                let (_, files) = engine.render(job)?;
-                let mut written = Vec::new();
-                let mut pages = 0;
-                for (format, rendered) in files {
-                    let rel = job.stem().with_extension(format.extension());
-                    staging.write(&rel, &rendered.bytes)?;
-                    pages += rendered.pages.unwrap_or(0);
-                    written.push(rel);
-                }
-                progress.step(&job.name);
-                Ok((written, pages))
-            })
-            .collect()
-    });
-    progress.finish();
-
-    let mut problems = Vec::new();
+    let todo_jobs: Vec<&Job> = todo.iter().map(|(j, _)| *j).collect();
     let mut pages = 0;
-    for r in results {
-        match r {
-            Ok((files, p)) => {
-                files.into_iter().for_each(|f| staging.add(f));
-                pages += p;
+    let mut written = 0;
+    if !todo_jobs.is_empty() {
+        let mut staging = out.stage()?;
+        let progress = Progress::new(todo_jobs.len(), config.quiet);
+        let rendered = engine.render_all(&todo_jobs, config.jobs, &staging, &progress);
+        progress.finish();
+        let rendered = match rendered {
+            Ok(r) => r,
+            Err(problems) => {
+                drop(staging);
+                out.discard_if_new();
+                return Err(Failure {
+                    sources: engine.catalog.dataset.sources.clone(),
+                    problems,
+                });
             }
-            Err(d) => problems.push(d),
+        };
+        for (r, (_, digest)) in rendered.iter().zip(&todo) {
+            r.files.iter().for_each(|(rel, _)| staging.add(rel.clone()));
+            pages += r.pages;
+            written += r.files.len();
+            state.documents.insert(
+                r.name.clone(),
+                DocumentState {
+                    inputs: (*digest).clone(),
+                    files: r
+                        .files
+                        .iter()
+                        .map(|(p, f)| (p.to_string_lossy().replace('\\', "/"), f.clone()))
+                        .collect(),
+                    pages: r.pages,
+                },
+            );
+        }
+        staging.commit()?;
+    }
+    for name in &stale {
+        if let Some(doc) = state.documents.remove(name) {
+            for rel in doc.files.keys() {
+                out.remove(Path::new(rel))?;
+            }
+            if !config.quiet {
+                println!("removed {name}: the records no longer yield it");
+            }
         }
     }
-    if !problems.is_empty() {
-        drop(staging);
-        out.discard_if_new();
-        return Err(Failure {
-            sources: engine.catalog.dataset.sources.clone(),
-            problems,
-        });
+    if !todo_jobs.is_empty() || !stale.is_empty() || state.members != members {
+        state.members = members;
+        out.write_atomic(Path::new(STATE_FILE), &state.to_bytes())?;
     }
-    let files = staging.commit()?;
     if !config.quiet {
         println!(
-            "{} documents, {} files, {} pages written to {} in {:.2} s",
+            "{} of {} documents rendered ({} files, {} pages) to {} in {:.2} s",
+            todo_jobs.len(),
             jobs.len(),
-            files.len(),
+            written,
             pages,
             out.root().display(),
             started.elapsed().as_secs_f64()
         );
     }
     Ok(())
+}
+
+/// Who joined and who left each cluster since the last build.
+fn report_changes(catalog: &crate::validate::Catalog, changes: &[MembershipChange]) {
+    let name = |id: &str| {
+        let org = catalog.org(&crate::model::Id(id.to_owned()));
+        let n = org.short_name.as_ref().unwrap_or(&org.name);
+        format!("{} ({id})", n.ru)
+    };
+    for c in changes {
+        let mut parts = Vec::new();
+        if !c.joined.is_empty() {
+            parts.push(format!(
+                "joined: {}",
+                c.joined
+                    .iter()
+                    .map(|j| name(j))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !c.left.is_empty() {
+            parts.push(format!(
+                "left: {}",
+                c.left
+                    .iter()
+                    .map(|j| name(j))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        println!("cluster {}: {}", c.cluster, parts.join("; "));
+    }
+}
+
+/// The documents not rendered because nothing they read changed.
+fn report_unchanged(names: &[&str]) {
+    if names.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 12;
+    let mut list = names
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    println!("unchanged, skipped: {list}");
 }

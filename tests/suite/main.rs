@@ -7,3 +7,4 @@ mod docx_clients;
 mod invalid;
 mod sample;
 mod seeds;
+mod workflows;
