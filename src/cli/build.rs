@@ -95,7 +95,8 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
     let mut state = State::load(out.root());
     let digests = Digests::new(&catalog, &assets, &format!("{formats:?} epoch={epoch:?}"));
     let inputs: Vec<String> = jobs.iter().map(|j| digests.job(j)).collect();
-    let (todo, unchanged): (Vec<(&Job, &String)>, Vec<(&Job, &String)>) =
+    type WithDigest<'a> = Vec<(&'a Job, &'a String)>;
+    let (todo, unchanged): (WithDigest, WithDigest) =
         jobs.iter().zip(&inputs).partition(|(job, digest)| {
             args.force || !state.is_current(&job.name, digest, &formats, out.root())
         });
