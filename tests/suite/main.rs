@@ -5,6 +5,7 @@
 mod common;
 mod docx_clients;
 mod invalid;
+mod kinds;
 mod sample;
 mod seeds;
 mod workflows;
