@@ -7,7 +7,7 @@ use std::process::Command;
 use super::*;
 use crate::diag::Location;
 use crate::ir::sample::sample_document;
-use crate::ir::{Block, Inline, Paragraph, Parties, Party};
+use crate::ir::{Align, Block, Inline, Paragraph, Parties, Party};
 
 const PROFILES: [&str; 3] = ["gost-2016", "gost-2025", "kz"];
 
@@ -607,4 +607,24 @@ fn line_pitch_follows_the_profile() {
             "spacing {spacing}: {pitch} pt, expected {expected}"
         );
     }
+}
+
+/// Centred headings are centred (the document title, section headings).
+#[test]
+fn centred_headings_are_centred() {
+    let r = renderer(PdfOptions::default());
+    let mut doc = sample("gost-2025", 1);
+    doc.blocks = vec![Block::Heading {
+        level: 1,
+        runs: vec![Inline::plain("СОГЛАШЕНИЕ")],
+        align: Align::Center,
+        outlined: false,
+    }];
+    let pdf = render(&r, &doc).bytes;
+    let (_, right) = word_right_edges(&pdf)
+        .into_iter()
+        .find(|(w, _)| w == "СОГЛАШЕНИЕ")
+        .unwrap();
+    // The text area is 30–200 mm: a centred word ends well right of 115 mm.
+    assert!(right > 125.0, "ends at {right} mm");
 }
