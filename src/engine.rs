@@ -2,17 +2,14 @@
 //! bytes of each format. No files are written here.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::assets::Assets;
 use crate::diag::Diagnostic;
 use crate::incremental::FileState;
-use crate::ir::Document;
-use crate::output::Staging;
+use crate::ir::{Document, Meta};
 use crate::plan::Job;
 use crate::profile::Profile;
 use crate::progress::Progress;
@@ -80,26 +77,48 @@ impl Engine {
         self.renderers.iter().map(|r| r.format()).collect()
     }
 
-    /// Renders jobs on `threads` worker threads, staging every file. Returns
-    /// what each job wrote, in the jobs' order, or every problem.
+    /// A document from a template outside the plan (the archive's
+    /// inventory), in the given profile.
+    pub fn compose(
+        &self,
+        template: &str,
+        context: minijinja::Value,
+        meta: Meta,
+        profile: &str,
+    ) -> Result<Document, Diagnostic> {
+        let profile = self.assets.profile(profile)?;
+        self.templates.compose(template, context, meta, profile)
+    }
+
+    /// A document in every format of the engine.
+    pub fn render_document(&self, doc: &Document) -> Result<Vec<(Format, Rendered)>, Diagnostic> {
+        self.renderers
+            .iter()
+            .map(|r| Ok((r.format(), r.render(doc)?)))
+            .collect()
+    }
+
+    /// Renders jobs on `threads` worker threads, handing every file to
+    /// `write` (relative path, bytes). Returns what each job wrote, in the
+    /// jobs' order, or every problem.
     pub fn render_all(
         &self,
         jobs: &[&Job],
         threads: usize,
-        staging: &Staging<'_>,
+        write: &(dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync),
         progress: &Progress,
     ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
         let results = parallel_map(jobs, threads, |job| {
             let (doc, files) = self.render(job)?;
             let mut out = RenderedJob {
                 name: job.name.clone(),
-                title: doc.meta.title.clone(),
+                meta: doc.meta,
                 files: Vec::new(),
                 pages: 0,
             };
             for (format, rendered) in files {
                 let rel = job.stem().with_extension(format.extension());
-                staging.write(&rel, &rendered.bytes)?;
+                write(&rel, &rendered.bytes)?;
                 out.pages += rendered.pages.unwrap_or(0);
                 out.files.push((rel, FileState::of(&rendered.bytes)));
             }
@@ -126,7 +145,7 @@ impl Engine {
 #[derive(Debug, Clone)]
 pub struct RenderedJob {
     pub name: String,
-    pub title: String,
+    pub meta: Meta,
     /// Files relative to the output folder, with their digests.
     pub files: Vec<(PathBuf, FileState)>,
     /// Pages as typeset (of the PDF).

@@ -236,6 +236,14 @@ impl Digests {
         }
     }
 
+    /// The digest of every record, by `kind:id`, sorted.
+    pub fn records(&self) -> std::collections::BTreeMap<String, String> {
+        self.records
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// The digest of one document's inputs.
     pub fn job(&self, job: &Job) -> String {
         let mut h = Sha256::new();

@@ -16,6 +16,7 @@ pub mod dates;
 pub mod diag;
 pub mod docmark;
 pub mod engine;
+pub mod export;
 pub mod incremental;
 pub mod ir;
 pub mod load;

@@ -156,7 +156,8 @@ fn fix_spaces(s: &str) -> String {
     out.replace("\u{a0}- ", "\u{a0}– ")
 }
 
-/// Splits «№ 1064-а» (a number with a hyphen) off as a no-break run.
+/// Splits «№ 1064-а» (a number with a hyphen) and «№ п/п» off as no-break
+/// runs.
 fn split_nobreak(run: Inline, out: &mut Vec<Inline>) {
     let Inline::Text {
         text,
@@ -184,7 +185,7 @@ fn split_nobreak(run: Inline, out: &mut Vec<Inline>) {
             .find([' ', ',', ';', ')', '\u{a0}'])
             .unwrap_or(after.len());
         let token = after[..len].trim_end_matches('.');
-        if !token.contains('-') {
+        if !token.contains(['-', '/']) {
             // Nothing to keep together beyond the no-break space.
             let cut = start + "№\u{a0}".len() + len;
             out.push(make(&rest[..cut], false));
@@ -253,6 +254,12 @@ mod tests {
         assert!(runs.iter().any(
             |r| matches!(r, Inline::Text { nobreak: true, text, .. } if text == "№\u{a0}1064-а")
         ));
+        let mut header = vec![Inline::plain("№ п/п")];
+        fix_runs(&mut header);
+        assert!(
+            matches!(&header[0], Inline::Text { nobreak: true, .. }),
+            "{header:?}"
+        );
         let mut plain = vec![Inline::plain("№ 663а")];
         fix_runs(&mut plain);
         assert_eq!(plain.len(), 1);

@@ -142,7 +142,12 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
     if !todo_jobs.is_empty() {
         let mut staging = out.stage()?;
         let progress = Progress::new(todo_jobs.len(), config.quiet);
-        let rendered = engine.render_all(&todo_jobs, config.jobs, &staging, &progress);
+        let rendered = engine.render_all(
+            &todo_jobs,
+            config.jobs,
+            &|rel, bytes| staging.write(rel, bytes),
+            &progress,
+        );
         progress.finish();
         let rendered = match rendered {
             Ok(r) => r,

@@ -48,7 +48,8 @@ fn text_width(text: &str, bold: bool, size: f32) -> f32 {
 }
 
 /// The widest piece of a cell's text that cannot be broken: words split at
-/// spaces and after hyphens; no-break runs whole.
+/// spaces and after hyphens and slashes (where Unicode line breaking allows
+/// a break); no-break runs whole.
 fn widest_piece(cell: &Cell, size: f32) -> f32 {
     let mut widest = 0.0f32;
     let mut runs = Vec::new();
@@ -68,7 +69,7 @@ fn widest_piece(cell: &Cell, size: f32) -> f32 {
             vec![text.as_str()]
         } else {
             text.split(' ')
-                .flat_map(|w| w.split_inclusive('-'))
+                .flat_map(|w| w.split_inclusive(['-', '/']))
                 .collect()
         };
         for p in pieces {

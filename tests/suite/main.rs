@@ -2,6 +2,7 @@
 //! folders and on the sample data, its outputs read back by independent
 //! tools (poppler, qpdf, LibreOffice, python-docx, openxml-audit).
 
+mod archive;
 mod common;
 mod docx_clients;
 mod invalid;

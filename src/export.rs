@@ -1,0 +1,572 @@
+//! Stage 6, `export`: one dated package for the archive — every document as
+//! PDF/A with its DOCX working copy, an inventory (опись) as CSV and as a
+//! PDF document, `SHA256SUMS` that `sha256sum -c` accepts, and a
+//! machine-readable `manifest.json`; and `verify`, which re-checks a package.
+//!
+//! A package is assembled in a temporary folder beside its destination and
+//! moved into place only when complete, so an interrupted export leaves the
+//! previous package as it was.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::assets::hex;
+use crate::dates::Date;
+use crate::diag::Diagnostic;
+use crate::engine::{Engine, RenderedJob};
+use crate::ir::{Lang, Meta};
+use crate::plan::Job;
+use crate::progress::Progress;
+
+/// Folder of the documents inside a package.
+pub const DOCUMENTS: &str = "documents";
+pub const CHECKSUMS: &str = "SHA256SUMS";
+pub const MANIFEST: &str = "manifest.json";
+pub const INVENTORY_CSV: &str = "opis.csv";
+pub const INVENTORY_STEM: &str = "opis";
+
+/// Where a package goes.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    Folder(PathBuf),
+    Zip(PathBuf),
+}
+
+/// One row of the inventory (опись).
+#[derive(Debug, Clone, Serialize)]
+pub struct InventoryRow {
+    pub number: usize,
+    pub registration: String,
+    pub date: String,
+    pub title: String,
+    pub kind: String,
+    pub sheets: usize,
+    pub file: String,
+    pub sha256: String,
+}
+
+/// Files of a package, by path inside it, with their bytes' digests.
+#[derive(Debug, Default)]
+struct Contents {
+    files: BTreeMap<String, String>,
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot {what} {}: {e}", path.display()))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// A package being assembled in a temporary folder.
+struct Assembly {
+    dir: tempfile::TempDir,
+    contents: std::sync::Mutex<Contents>,
+}
+
+impl Assembly {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let path = self.dir.path().join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| io("write", &path, e))?;
+        self.contents
+            .lock()
+            .expect("no writer panicked")
+            .files
+            .insert(rel.to_owned(), sha256(bytes));
+        Ok(())
+    }
+}
+
+/// The temporary folder a package is assembled in: beside the destination,
+/// so that moving it into place is a rename on the same file system.
+fn assembly_beside(dest: &Path) -> Result<Assembly, Diagnostic> {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+    let dir = tempfile::Builder::new()
+        .prefix(".clusterdoc-tmp-")
+        .tempdir_in(parent)
+        .map_err(|e| io("write to", parent, e))?;
+    Ok(Assembly {
+        dir,
+        contents: Default::default(),
+    })
+}
+
+/// What an export made.
+pub struct Package {
+    pub documents: usize,
+    pub files: usize,
+    pub sheets: usize,
+}
+
+/// Builds a package of every job and moves it to the destination.
+pub fn export_package(
+    engine: &Engine,
+    jobs: &[Job],
+    threads: usize,
+    package_date: Date,
+    pdfa: &str,
+    source_digests: &BTreeMap<String, String>,
+    dest: &Destination,
+    progress: &Progress,
+) -> Result<Package, Vec<Diagnostic>> {
+    let dest_path = match dest {
+        Destination::Folder(p) | Destination::Zip(p) => p,
+    };
+    let asm = assembly_beside(dest_path).map_err(|d| vec![d])?;
+    let job_refs: Vec<&Job> = jobs.iter().collect();
+    let rendered = engine.render_all(
+        &job_refs,
+        threads,
+        &|rel, bytes| {
+            asm.write(
+                &format!("{DOCUMENTS}/{}", rel.to_string_lossy().replace('\\', "/")),
+                bytes,
+            )
+        },
+        progress,
+    )?;
+
+    let rows = inventory_rows(&rendered);
+    let sheets: usize = rows.iter().map(|r| r.sheets).sum();
+    let one = |d: Diagnostic| vec![d];
+    asm.write(INVENTORY_CSV, &inventory_csv(&rows))
+        .map_err(one)?;
+    let inventory_sheets =
+        write_inventory_document(engine, &asm, &rows, package_date).map_err(one)?;
+    let manifest = manifest(
+        jobs,
+        &rendered,
+        &rows,
+        package_date,
+        pdfa,
+        source_digests,
+        inventory_sheets,
+    );
+    asm.write(MANIFEST, &manifest).map_err(one)?;
+    let sums = checksums(&asm.contents.lock().expect("no writer panicked"));
+    asm.write(CHECKSUMS, sums.as_bytes()).map_err(one)?;
+    let files = asm.contents.lock().expect("no writer panicked").files.len();
+
+    match dest {
+        Destination::Folder(path) => move_folder_into_place(asm.dir, path).map_err(one)?,
+        Destination::Zip(path) => write_zip(&asm, path, package_date).map_err(one)?,
+    }
+    Ok(Package {
+        documents: rendered.len(),
+        files,
+        sheets,
+    })
+}
+
+fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow> {
+    rendered
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (pdf, digest) = r
+                .files
+                .iter()
+                .find(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
+                .map(|(p, f)| {
+                    (
+                        format!("{DOCUMENTS}/{}", p.to_string_lossy().replace('\\', "/")),
+                        f.sha256.clone(),
+                    )
+                })
+                .unwrap_or_default();
+            InventoryRow {
+                number: i + 1,
+                registration: r.meta.number.clone().unwrap_or_else(|| "б/н".into()),
+                date: r.meta.date.map_or_else(|| "—".into(), |d| d.to_string()),
+                title: r.meta.title.clone(),
+                kind: r.meta.kind_title.clone(),
+                sheets: r.pages,
+                file: pdf,
+                sha256: digest,
+            }
+        })
+        .collect()
+}
+
+/// The inventory as CSV (RFC 4180, UTF-8 with a byte-order mark so that
+/// spreadsheet programs read Cyrillic correctly).
+pub fn inventory_csv(rows: &[InventoryRow]) -> Vec<u8> {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    }
+    let mut out = String::from(
+        "\u{feff}№,Регистрационный номер,Дата,Заголовок,Вид документа,Листов,Файл,SHA-256\r\n",
+    );
+    for r in rows {
+        let cols = [
+            r.number.to_string(),
+            r.registration.clone(),
+            r.date.clone(),
+            r.title.clone(),
+            r.kind.clone(),
+            r.sheets.to_string(),
+            r.file.clone(),
+            r.sha256.clone(),
+        ];
+        let line: Vec<String> = cols.iter().map(|c| field(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+/// The inventory as a document of its own (PDF/A and DOCX), from the
+/// `inventory.md.j2` template. Returns its sheets.
+fn write_inventory_document(
+    engine: &Engine,
+    asm: &Assembly,
+    rows: &[InventoryRow],
+    package_date: Date,
+) -> Result<usize, Diagnostic> {
+    let context = minijinja::Value::from(minijinja::value::Serde(json!({
+        "rows": rows,
+        "date": package_date,
+        "documents": rows.len(),
+        "sheets": rows.iter().map(|r| r.sheets).sum::<usize>(),
+    })));
+    let meta = Meta {
+        kind: "inventory".into(),
+        kind_title: "Опись".into(),
+        title: "Опись документов".into(),
+        number: None,
+        date: Some(package_date),
+        lang: Lang::Ru,
+        author: "clusterdoc".into(),
+    };
+    let doc = engine.compose(
+        "inventory.md.j2",
+        context,
+        meta,
+        crate::profile::DEFAULT_PROFILE,
+    )?;
+    let mut sheets = 0;
+    for (format, rendered) in engine.render_document(&doc)? {
+        sheets = sheets.max(rendered.pages.unwrap_or(0));
+        asm.write(
+            &format!("{INVENTORY_STEM}.{}", format.extension()),
+            &rendered.bytes,
+        )?;
+    }
+    Ok(sheets)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn manifest(
+    jobs: &[Job],
+    rendered: &[RenderedJob],
+    rows: &[InventoryRow],
+    package_date: Date,
+    pdfa: &str,
+    source_digests: &BTreeMap<String, String>,
+    inventory_sheets: usize,
+) -> Vec<u8> {
+    let documents: Vec<serde_json::Value> = jobs
+        .iter()
+        .zip(rendered)
+        .zip(rows)
+        .map(|((job, r), row)| {
+            json!({
+                "name": r.name,
+                "kind": r.meta.kind,
+                "kind_title": r.meta.kind_title,
+                "title": r.meta.title,
+                "number": r.meta.number,
+                "date": r.meta.date,
+                "lang": r.meta.lang,
+                "sheets": row.sheets,
+                "profile": job.profile,
+                "files": r.files.iter().map(|(p, f)| json!({
+                    "path": format!("{DOCUMENTS}/{}", p.to_string_lossy().replace('\\', "/")),
+                    "sha256": f.sha256,
+                    "size": f.size,
+                })).collect::<Vec<_>>(),
+                "sources": job.inputs.iter().map(|i| json!({
+                    "record": i,
+                    "sha256": source_digests.get(i),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let m = json!({
+        "product": format!("clusterdoc {}", env!("CARGO_PKG_VERSION")),
+        "package_date": package_date,
+        "pdfa": pdfa,
+        "documents": documents,
+        "inventory": { "csv": INVENTORY_CSV, "pdf": format!("{INVENTORY_STEM}.pdf"), "docx": format!("{INVENTORY_STEM}.docx"), "sheets": inventory_sheets },
+    });
+    let mut bytes = serde_json::to_vec_pretty(&m).expect("the manifest serialises");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// `sha256sum`'s format: digest, two spaces, path; sorted by path.
+fn checksums(contents: &Contents) -> String {
+    contents
+        .files
+        .iter()
+        .filter(|(p, _)| p.as_str() != CHECKSUMS)
+        .map(|(p, h)| format!("{h}  {p}\n"))
+        .collect()
+}
+
+/// Swaps the assembled folder into place; the previous package stays whole
+/// until the last rename.
+fn move_folder_into_place(dir: tempfile::TempDir, dest: &Path) -> Result<(), Diagnostic> {
+    let tmp = dir.keep();
+    if dest.exists() {
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let old = tempfile::Builder::new()
+            .prefix(".clusterdoc-tmp-old-")
+            .tempdir_in(parent)
+            .map_err(|e| io("write to", parent, e))?
+            .keep();
+        let old_pkg = old.join("package");
+        fs::rename(dest, &old_pkg).map_err(|e| io("move aside", dest, e))?;
+        if let Err(e) = fs::rename(&tmp, dest) {
+            let _ = fs::rename(&old_pkg, dest);
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(io("move into place", dest, e));
+        }
+        let _ = fs::remove_dir_all(&old);
+    } else {
+        fs::rename(&tmp, dest).map_err(|e| {
+            let _ = fs::remove_dir_all(&tmp);
+            io("move into place", dest, e)
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes the package as one ZIP file (deflated, entries sorted, fixed
+/// timestamps), atomically.
+fn write_zip(asm: &Assembly, dest: &Path, date: Date) -> Result<(), Diagnostic> {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".clusterdoc-tmp-")
+        .tempfile_in(parent)
+        .map_err(|e| io("write to", parent, e))?;
+    {
+        let mut zip = zip::ZipWriter::new(tmp.as_file_mut());
+        let time = zip::DateTime::from_date_and_time(
+            date.year().clamp(1980, 2107) as u16,
+            date.month(),
+            date.day(),
+            0,
+            0,
+            0,
+        )
+        .unwrap_or_default();
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(time)
+            .unix_permissions(0o644);
+        let paths: Vec<String> = asm
+            .contents
+            .lock()
+            .expect("no writer panicked")
+            .files
+            .keys()
+            .cloned()
+            .collect();
+        for rel in paths {
+            let bytes =
+                fs::read(asm.dir.path().join(&rel)).map_err(|e| io("read", Path::new(&rel), e))?;
+            zip.start_file(rel.as_str(), options)
+                .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", dest.display())))?;
+            zip.write_all(&bytes).map_err(|e| io("write", dest, e))?;
+        }
+        zip.finish()
+            .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", dest.display())))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(dest).map_err(|e| io("write", dest, e.error))?;
+    Ok(())
+}
+
+/// What `verify` found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Verification {
+    pub checked: usize,
+    pub missing: Vec<String>,
+    pub altered: Vec<String>,
+    pub extra: Vec<String>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.missing.is_empty() && self.altered.is_empty() && self.extra.is_empty()
+    }
+}
+
+/// Files of a package (folder or ZIP) by path, with their bytes.
+fn read_package(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
+    let mut files = BTreeMap::new();
+    if path.is_dir() {
+        for e in walkdir::WalkDir::new(path).sort_by_file_name() {
+            let e =
+                e.map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
+            if e.file_type().is_file() {
+                let rel = e
+                    .path()
+                    .strip_prefix(path)
+                    .expect("under the root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.insert(
+                    rel,
+                    fs::read(e.path()).map_err(|err| io("read", e.path(), err))?,
+                );
+            }
+        }
+        return Ok(files);
+    }
+    let file = fs::File::open(path).map_err(|e| io("open", path, e))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| {
+        Diagnostic::error(format!(
+            "{} is neither a package folder nor a ZIP: {e}",
+            path.display()
+        ))
+    })?;
+    for i in 0..zip.len() {
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| Diagnostic::error(format!("cannot read {}: {e}", path.display())))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let mut bytes = Vec::new();
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| io("read", path, e))?;
+        files.insert(name, bytes);
+    }
+    Ok(files)
+}
+
+/// Re-checks every digest of `SHA256SUMS` and lists what is missing,
+/// altered or not listed.
+pub fn verify_package(path: &Path) -> Result<Verification, Diagnostic> {
+    let files = read_package(path)?;
+    let sums = files.get(CHECKSUMS).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "{} has no {CHECKSUMS}: not a clusterdoc package",
+            path.display()
+        ))
+    })?;
+    let sums = String::from_utf8_lossy(sums);
+    let mut listed = BTreeMap::new();
+    for (i, line) in sums
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let (digest, name) =
+            line.split_once("  ").ok_or_else(|| {
+                Diagnostic::error(format!("{CHECKSUMS} line {} is not «digest  path»", i + 1))
+                    .at_path(format!("{}/{CHECKSUMS}", path.display()), i + 1, 1)
+            })?;
+        listed.insert(name.to_owned(), digest.to_owned());
+    }
+    let mut v = Verification::default();
+    for (name, digest) in &listed {
+        match files.get(name) {
+            None => v.missing.push(name.clone()),
+            Some(bytes) => {
+                v.checked += 1;
+                if &sha256(bytes) != digest {
+                    v.altered.push(name.clone());
+                }
+            }
+        }
+    }
+    v.extra = files
+        .keys()
+        .filter(|f| f.as_str() != CHECKSUMS && !listed.contains_key(*f))
+        .cloned()
+        .collect();
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        let rows = vec![InventoryRow {
+            number: 1,
+            registration: "1064-а".into(),
+            date: "26.09.2022".into(),
+            title: "Об организации работы, \"кластеров\"".into(),
+            kind: "Приказ".into(),
+            sheets: 9,
+            file: "documents/orders/order-1064-a.pdf".into(),
+            sha256: "ab".into(),
+        }];
+        let csv = String::from_utf8(inventory_csv(&rows)).unwrap();
+        assert!(csv.starts_with('\u{feff}'));
+        assert!(
+            csv.contains(
+                "1,1064-а,26.09.2022,\"Об организации работы, \"\"кластеров\"\"\",Приказ,9,"
+            ),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn verify_finds_missing_altered_and_extra_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path();
+        fs::write(p.join("a.pdf"), b"A").unwrap();
+        fs::write(p.join("b.pdf"), b"B").unwrap();
+        let sums = format!(
+            "{}  a.pdf\n{}  b.pdf\n{}  c.pdf\n",
+            sha256(b"A"),
+            sha256(b"x"),
+            sha256(b"C")
+        );
+        fs::write(p.join(CHECKSUMS), sums).unwrap();
+        fs::write(p.join("d.pdf"), b"D").unwrap();
+        let v = verify_package(p).unwrap();
+        assert_eq!(v.missing, ["c.pdf"]);
+        assert_eq!(v.altered, ["b.pdf"]);
+        assert_eq!(v.extra, ["d.pdf"]);
+        assert!(!v.ok());
+    }
+}

@@ -1,0 +1,244 @@
+//! Export for the archive: a dated package of PDF/A and DOCX with an
+//! inventory, checksums and a manifest; `verify`; an interrupted export
+//! leaves the previous package as it was.
+
+use std::path::Path;
+
+use crate::common::{root, run, snapshot, stderr, stdout, tool};
+
+fn export(out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["--out", out.to_str().unwrap(), "export"];
+    args.extend(extra);
+    run(&root(), &args)
+}
+
+#[test]
+fn a_package_is_complete_verifiable_and_reproducible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    for dir in [&a, &b] {
+        let o = export(tmp.path(), &["--to", dir.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let sums = std::fs::read_to_string(a.join("SHA256SUMS")).unwrap();
+    assert_eq!(
+        sums,
+        std::fs::read_to_string(b.join("SHA256SUMS")).unwrap(),
+        "two exports, same checksums"
+    );
+    assert_eq!(snapshot(&a), snapshot(&b), "two exports, same bytes");
+
+    // sha256sum accepts the list; every file is listed.
+    let checked = std::process::Command::new("sha256sum")
+        .args(["-c", "SHA256SUMS"])
+        .current_dir(&a)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let files = snapshot(&a);
+    assert_eq!(
+        sums.lines().count(),
+        files.len() - 1,
+        "every file but SHA256SUMS is listed"
+    );
+
+    // Every document as PDF/A-2b and DOCX; the inventory as CSV, PDF and DOCX.
+    let pdfs: Vec<&String> = files
+        .keys()
+        .filter(|k| k.starts_with("documents/") && k.ends_with(".pdf"))
+        .collect();
+    let docx = files
+        .keys()
+        .filter(|k| k.starts_with("documents/") && k.ends_with(".docx"))
+        .count();
+    assert_eq!(pdfs.len(), 10);
+    assert_eq!(docx, 10);
+    for f in ["opis.csv", "opis.pdf", "opis.docx", "manifest.json"] {
+        assert!(files.contains_key(f), "{f}");
+    }
+    for (name, bytes) in files.iter().filter(|(k, _)| k.ends_with(".pdf")) {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            text.contains("<pdfaid:part>2</pdfaid:part>"),
+            "{name} declares PDF/A-2"
+        );
+        assert!(
+            text.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+            "{name} declares conformance B"
+        );
+        let check = tool("qpdf", &["--check", a.join(name).to_str().unwrap()]);
+        assert!(
+            check.contains("No syntax or stream encoding errors"),
+            "{name}: {check}"
+        );
+    }
+
+    // The inventory: one row per document, sheets counted from the PDF.
+    let csv = String::from_utf8(files["opis.csv"].clone()).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 10);
+    let order = rows
+        .iter()
+        .find(|r| r.contains("order-1064-a.pdf"))
+        .unwrap();
+    assert!(order.starts_with("2,1064-а,26.09.2022,"), "{order}");
+    let pages = tool(
+        "pdfinfo",
+        &[a.join("documents/orders/order-1064-a.pdf")
+            .to_str()
+            .unwrap()],
+    );
+    let pages = pages
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim();
+    assert!(
+        order.contains(&format!(
+            ",Приказ,{pages},documents/orders/order-1064-a.pdf,"
+        )),
+        "{order} ({pages} pages)"
+    );
+    let digest = sums
+        .lines()
+        .find(|l| l.ends_with("  documents/orders/order-1064-a.pdf"))
+        .unwrap();
+    assert!(
+        order.ends_with(digest.split_whitespace().next().unwrap()),
+        "the inventory's digest is the file's"
+    );
+    let opis = tool("pdftotext", &[a.join("opis.pdf").to_str().unwrap(), "-"]);
+    assert!(opis.contains("ОПИСЬ") && opis.contains("1064-а"), "{opis}");
+
+    // The manifest names the product, the records and their digests.
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert!(
+        manifest["product"]
+            .as_str()
+            .unwrap()
+            .starts_with("clusterdoc ")
+    );
+    let doc = &manifest["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "order-1064-a")
+        .unwrap()
+        .clone();
+    assert!(
+        doc["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["record"] == "order:1064-a" && s["sha256"].is_string())
+    );
+
+    // verify: intact, then one flipped byte, one deleted file, one extra file.
+    let o = run(&root(), &["verify", a.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("all intact"));
+    let victim = a.join("documents/orders/order-1064-a.docx");
+    let mut bytes = std::fs::read(&victim).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(&victim, bytes).unwrap();
+    std::fs::remove_file(a.join("documents/orders/order-663a.pdf")).unwrap();
+    std::fs::write(a.join("documents/notes.txt"), "not archived").unwrap();
+    let o = run(&root(), &["verify", a.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: documents/orders/order-1064-a.docx: altered"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: documents/orders/order-663a.pdf: missing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: documents/notes.txt: not listed in SHA256SUMS"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_zip_package_verifies_and_unpacks_to_the_same_checksums() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("archive.zip");
+    let o = export(
+        tmp.path(),
+        &["--zip", zip.to_str().unwrap(), "--pdfa", "1b"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&root(), &["verify", zip.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let unpacked = tmp.path().join("unpacked");
+    archive.extract(&unpacked).unwrap();
+    let checked = std::process::Command::new("sha256sum")
+        .args(["-c", "SHA256SUMS"])
+        .current_dir(&unpacked)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let pdf = std::fs::read(unpacked.join("documents/orders/order-1064-a.pdf")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("<pdfaid:part>1</pdfaid:part>"),
+        "--pdfa 1b"
+    );
+}
+
+#[test]
+fn a_failed_export_leaves_the_previous_package_and_no_partial_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("archive/package");
+    let o = export(tmp.path(), &["--to", pkg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let before = snapshot(&pkg);
+
+    // A layout that fails on one document of the batch (the program),
+    // after others have been written into the assembly.
+    let templates = tmp.path().join("templates");
+    let main = std::fs::read_to_string(root().join("templates/typst/main.typ")).unwrap();
+    std::fs::create_dir_all(templates.join("typst")).unwrap();
+    std::fs::write(
+        templates.join("typst/main.typ"),
+        main.replace(
+            "#render(json(\"/data.json\"))",
+            "#let doc = json(\"/data.json\")\n#if doc.meta.kind == \"program\" { panic(\"simulated failure\") }\n#render(doc)",
+        ),
+    )
+    .unwrap();
+    let o = run(
+        &root(),
+        &[
+            "--out",
+            tmp.path().to_str().unwrap(),
+            "--templates",
+            templates.to_str().unwrap(),
+            "--jobs",
+            "1",
+            "export",
+            "--to",
+            pkg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("simulated failure"), "{}", stderr(&o));
+    assert_eq!(snapshot(&pkg), before, "the previous package is untouched");
+    let leftovers: Vec<String> = std::fs::read_dir(pkg.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "package")
+        .collect();
+    assert!(leftovers.is_empty(), "no partial package: {leftovers:?}");
+}
