@@ -105,7 +105,7 @@ impl Engine {
         &self,
         jobs: &[&Job],
         threads: usize,
-        write: &(dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync),
+        write: &WriteFile,
         progress: &Progress,
     ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
         let results = parallel_map(jobs, threads, |job| {
@@ -140,6 +140,9 @@ impl Engine {
         }
     }
 }
+
+/// Where rendered files go: relative path, bytes.
+pub type WriteFile = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync;
 
 /// What rendering one job wrote.
 #[derive(Debug, Clone)]

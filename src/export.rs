@@ -112,17 +112,31 @@ pub struct Package {
     pub sheets: usize,
 }
 
+/// How a package is made.
+pub struct ExportOptions<'a> {
+    pub threads: usize,
+    pub package_date: Date,
+    /// `1b`, `2b` or `3b`, as recorded in the manifest.
+    pub pdfa: &'a str,
+    /// Digests of the records, by `kind:id`.
+    pub source_digests: &'a BTreeMap<String, String>,
+    pub dest: &'a Destination,
+}
+
 /// Builds a package of every job and moves it to the destination.
 pub fn export_package(
     engine: &Engine,
     jobs: &[Job],
-    threads: usize,
-    package_date: Date,
-    pdfa: &str,
-    source_digests: &BTreeMap<String, String>,
-    dest: &Destination,
+    options: &ExportOptions,
     progress: &Progress,
 ) -> Result<Package, Vec<Diagnostic>> {
+    let ExportOptions {
+        threads,
+        package_date,
+        pdfa,
+        source_digests,
+        dest,
+    } = *options;
     let dest_path = match dest {
         Destination::Folder(p) | Destination::Zip(p) => p,
     };

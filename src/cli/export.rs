@@ -11,7 +11,7 @@ use super::{Config, Failure, load_catalog};
 use crate::dates::Date;
 use crate::diag::Diagnostic;
 use crate::engine::Engine;
-use crate::export::{Destination, export_package, verify_package};
+use crate::export::{Destination, ExportOptions, export_package, verify_package};
 use crate::incremental::Digests;
 use crate::output::OutDir;
 use crate::plan::{Selection, plan_jobs};
@@ -87,16 +87,14 @@ pub fn run_export(config: &Config, args: &ExportArgs) -> Result<(), Failure> {
     // destination is inside it).
     let out = OutDir::open(&config.out_dir)?;
     let progress = Progress::new(jobs.len(), config.quiet);
-    let result = export_package(
-        &engine,
-        &jobs,
-        config.jobs,
-        date,
-        &args.pdfa,
-        &sources,
-        &dest,
-        &progress,
-    );
+    let options = ExportOptions {
+        threads: config.jobs,
+        package_date: date,
+        pdfa: &args.pdfa,
+        source_digests: &sources,
+        dest: &dest,
+    };
+    let result = export_package(&engine, &jobs, &options, &progress);
     progress.finish();
     let package = match result {
         Ok(p) => p,
