@@ -105,7 +105,7 @@ impl Engine {
         &self,
         jobs: &[&Job],
         threads: usize,
-        write: &WriteFile,
+        write: &WriteFile<'_>,
         progress: &Progress,
     ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
         let results = parallel_map(jobs, threads, |job| {
@@ -142,7 +142,7 @@ impl Engine {
 }
 
 /// Where rendered files go: relative path, bytes.
-pub type WriteFile = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync;
+pub type WriteFile<'a> = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync + 'a;
 
 /// What rendering one job wrote.
 #[derive(Debug, Clone)]
