@@ -29,3 +29,55 @@ fn bad_command_line_exits_with_2() {
     let out = run(&root(), &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn dumped_templates_override_the_built_in_ones_file_by_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dump = tmp.path().join("templates");
+    let o = run(&root(), &["templates", "--dump", dump.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in [
+        "documents/order.md.j2",
+        "typst/lib.typ",
+        "typst/main.typ",
+        "profiles/gost-2025.yaml",
+    ] {
+        assert!(dump.join(f).exists(), "{f} dumped");
+    }
+    // Keep only the order template, changed: the rest stays built in.
+    let order = std::fs::read_to_string(dump.join("documents/order.md.j2")).unwrap();
+    std::fs::remove_dir_all(&dump).unwrap();
+    std::fs::create_dir_all(dump.join("documents")).unwrap();
+    std::fs::write(
+        dump.join("documents/order.md.j2"),
+        order.replace(
+            "{{ signature(",
+            "Исполнитель: отдел общего образования.\n\n{{ signature(",
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = run(
+        &root(),
+        &[
+            "--templates",
+            dump.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "build",
+            "data/primorsky/orders/1064-a-draft.yaml",
+            "--format",
+            "pdf",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = crate::common::pdftotext(&out.join("orders/order-1064-a-draft.pdf"));
+    assert!(
+        text.contains("Исполнитель: отдел общего образования."),
+        "{text}"
+    );
+    assert!(
+        text.contains("МИНИСТЕРСТВО ОБРАЗОВАНИЯ"),
+        "the built-in layout still applies"
+    );
+}
