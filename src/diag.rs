@@ -286,9 +286,9 @@ impl Diagnostic {
                 location: Some(Location::Span { file: id, span }),
                 ..self.clone()
             };
-            return (std::borrow::Cow::Owned(own), d);
+            return crop_long_line(std::borrow::Cow::Owned(own), d);
         }
-        (std::borrow::Cow::Borrowed(sources), self.clone())
+        crop_long_line(std::borrow::Cow::Borrowed(sources), self.clone())
     }
 
     fn to_codespan(&self) -> CsDiagnostic<FileId> {
@@ -322,6 +322,43 @@ impl Diagnostic {
         term::emit_into_string(&Config::default(), sources.as_ref(), &d.to_codespan())
             .unwrap_or_else(|_| format!("error: {}\n", self.message))
     }
+}
+
+/// Lines longer than this (in characters) are cut a little after the
+/// marked text when printed: a 20,000-character line of `[` says nothing more.
+const SHOWN_LINE: usize = 160;
+
+/// The diagnostic with the marked line cut after the mark if it is very
+/// long. What precedes the mark is kept, so the line and column stay right.
+fn crop_long_line<'a>(
+    sources: std::borrow::Cow<'a, Sources>,
+    d: Diagnostic,
+) -> (std::borrow::Cow<'a, Sources>, Diagnostic) {
+    let Some(Location::Span { file, span }) = &d.location else {
+        return (sources, d);
+    };
+    let text = sources.text(*file);
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if text[line_start..line_end].chars().count() <= SHOWN_LINE {
+        return (sources, d);
+    }
+    let end = span.end.clamp(start, line_end);
+    let keep = text[end..line_end]
+        .char_indices()
+        .nth(40)
+        .map_or(line_end, |(i, _)| end + i);
+    let mut own = Sources::default();
+    let id = own.add(sources.name(*file), format!("{} …", &text[..keep]));
+    let d = Diagnostic {
+        location: Some(Location::Span {
+            file: id,
+            span: start..end.min(keep),
+        }),
+        ..d
+    };
+    (std::borrow::Cow::Owned(own), d)
 }
 
 impl fmt::Display for Diagnostic {

@@ -27,6 +27,8 @@ pub struct OutDir {
 fn io_error(what: &str, path: &Path, err: std::io::Error) -> Diagnostic {
     let hint = match err.raw_os_error() {
         Some(28) => Some("the disk is full"),
+        Some(27) => Some("the file is larger than this process may write (see `ulimit -f`)"),
+        Some(122) => Some("the disk quota is exhausted"),
         Some(30) => Some("the file system is read-only"),
         Some(13) => Some("permission denied: choose another folder with --out"),
         _ => None,
