@@ -4,6 +4,7 @@
 
 mod common;
 mod docx_clients;
+mod hostile;
 mod invalid;
 mod sample;
 mod seeds;
