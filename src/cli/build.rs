@@ -163,9 +163,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
         for r in &rendered {
             replacing |= state.documents.remove(&r.name).is_some();
         }
-        if replacing {
-            out.write_atomic(Path::new(STATE_FILE), &state.to_bytes())?;
-        }
+        let forgotten = replacing.then(|| state.to_bytes());
         for (r, (_, digest)) in rendered.iter().zip(&todo) {
             r.files.iter().for_each(|(rel, _)| staging.add(rel.clone()));
             pages += r.pages;
@@ -183,7 +181,10 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
                 },
             );
         }
-        staging.commit()?;
+        staging.commit(|| match &forgotten {
+            Some(bytes) => out.write_atomic(Path::new(STATE_FILE), bytes),
+            None => Ok(()),
+        })?;
     }
     for name in &stale {
         if let Some(doc) = state.documents.remove(name) {

@@ -5,6 +5,7 @@
 mod common;
 mod docx_clients;
 mod hostile;
+mod interrupt;
 mod invalid;
 mod sample;
 mod seeds;
