@@ -24,6 +24,8 @@ pub struct Sources {
 #[derive(Debug, Clone)]
 struct Source {
     name: String,
+    /// The name as printed: see [`printable`].
+    shown: String,
     text: String,
     line_starts: Vec<usize>,
 }
@@ -34,8 +36,10 @@ impl Sources {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let name = name.into();
         self.files.push(Source {
-            name: name.into(),
+            shown: printable(&name).into_owned(),
+            name,
             text,
             line_starts,
         });
@@ -103,7 +107,7 @@ impl<'a> Files<'a> for Sources {
     fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
         self.files
             .get(id)
-            .map(|f| f.name.as_str())
+            .map(|f| f.shown.as_str())
             .ok_or(files::Error::FileMissing)
     }
 
@@ -253,11 +257,11 @@ impl Diagnostic {
         match self.location.as_ref()? {
             Location::Span { file, span } => {
                 let (line, col) = sources.line_col(*file, span.start);
-                Some(format!("{}:{line}:{col}", sources.name(*file)))
+                Some(format!("{}:{line}:{col}", sources.files[*file].shown))
             }
             Location::Path {
                 path, line, col, ..
-            } => Some(format!("{path}:{line}:{col}")),
+            } => Some(format!("{}:{line}:{col}", printable(path))),
         }
     }
 
@@ -286,9 +290,9 @@ impl Diagnostic {
                 location: Some(Location::Span { file: id, span }),
                 ..self.clone()
             };
-            return (std::borrow::Cow::Owned(own), d);
+            return crop_long_line(std::borrow::Cow::Owned(own), d);
         }
-        (std::borrow::Cow::Borrowed(sources), self.clone())
+        crop_long_line(std::borrow::Cow::Borrowed(sources), self.clone())
     }
 
     fn to_codespan(&self) -> CsDiagnostic<FileId> {
@@ -296,10 +300,10 @@ impl Diagnostic {
             Severity::Error => CsSeverity::Error,
             Severity::Warning => CsSeverity::Warning,
         };
-        let mut d = CsDiagnostic::new(severity).with_message(&self.message);
+        let mut d = CsDiagnostic::new(severity).with_message(printable(&self.message));
         if let Some(Location::Span { file, span }) = &self.location {
             d = d.with_labels(vec![
-                Label::primary(*file, span.clone()).with_message(&self.label),
+                Label::primary(*file, span.clone()).with_message(printable(&self.label)),
             ]);
         }
         let mut notes = Vec::new();
@@ -307,12 +311,12 @@ impl Diagnostic {
             path, line, col, ..
         }) = &self.location
         {
-            notes.push(format!("in {path}:{line}:{col}"));
+            notes.push(format!("in {}:{line}:{col}", printable(path)));
         }
         if let Some(context) = &self.context {
-            notes.push(format!("in {context}"));
+            notes.push(format!("in {}", printable(context)));
         }
-        notes.extend(self.notes.iter().cloned());
+        notes.extend(self.notes.iter().map(|n| printable(n).into_owned()));
         d.with_notes(notes)
     }
 
@@ -320,8 +324,68 @@ impl Diagnostic {
     pub fn render(&self, sources: &Sources) -> String {
         let (sources, d) = self.printable(sources);
         term::emit_into_string(&Config::default(), sources.as_ref(), &d.to_codespan())
-            .unwrap_or_else(|_| format!("error: {}\n", self.message))
+            .unwrap_or_else(|_| format!("error: {}\n", printable(&self.message)))
     }
+}
+
+/// Text safe to print on a terminal: control characters (line breaks
+/// too: every message is one line) and the bidirectional controls written as
+/// `\u{1b}` escapes, so a value or file name in the records can neither drive
+/// the terminal nor reorder or split what it shows.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if unsafe_char(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Lines longer than this (in characters) are cut a little after the
+/// marked text when printed: a 20,000-character line of `[` says nothing more.
+const SHOWN_LINE: usize = 160;
+
+/// The diagnostic with the marked line cut after the mark if it is very
+/// long. What precedes the mark is kept, so the line and column stay right.
+fn crop_long_line<'a>(
+    sources: std::borrow::Cow<'a, Sources>,
+    d: Diagnostic,
+) -> (std::borrow::Cow<'a, Sources>, Diagnostic) {
+    let Some(Location::Span { file, span }) = &d.location else {
+        return (sources, d);
+    };
+    let text = sources.text(*file);
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if text[line_start..line_end].chars().count() <= SHOWN_LINE {
+        return (sources, d);
+    }
+    let end = span.end.clamp(start, line_end);
+    let keep = text[end..line_end]
+        .char_indices()
+        .nth(40)
+        .map_or(line_end, |(i, _)| end + i);
+    let mut own = Sources::default();
+    let id = own.add(sources.name(*file), format!("{} …", &text[..keep]));
+    let d = Diagnostic {
+        location: Some(Location::Span {
+            file: id,
+            span: start..end.min(keep),
+        }),
+        ..d
+    };
+    (std::borrow::Cow::Owned(own), d)
 }
 
 impl fmt::Display for Diagnostic {
@@ -342,17 +406,12 @@ pub fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) {
     let styles = Styles::default();
     let config = Config::default();
     for d in diagnostics {
-        let (sources, printable) = d.printable(sources);
+        let (sources, shown) = d.printable(sources);
         let mut writer = StylesWriter::new(&mut lock, &styles);
-        if term::emit_to_write_style(
-            &mut writer,
-            &config,
-            sources.as_ref(),
-            &printable.to_codespan(),
-        )
-        .is_err()
+        if term::emit_to_write_style(&mut writer, &config, sources.as_ref(), &shown.to_codespan())
+            .is_err()
         {
-            let _ = writeln!(lock, "error: {}", d.message);
+            let _ = writeln!(lock, "error: {}", printable(&d.message));
         }
     }
 }

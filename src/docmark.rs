@@ -600,6 +600,75 @@ mod tests {
         }
     }
 
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use crate::docmark::{escape, parse_docmark};
+        use crate::ir::plain_text;
+
+        /// A value as a reader sees it once escaped: each run of white space
+        /// and control characters (line breaks too) is one space.
+        fn as_read(value: &str) -> String {
+            let mut out = String::with_capacity(value.len());
+            let mut space = false;
+            for c in value.chars() {
+                if c.is_ascii_whitespace() || c.is_control() {
+                    if !space {
+                        out.push(' ');
+                    }
+                    space = true;
+                } else {
+                    out.push(c);
+                    space = false;
+                }
+            }
+            out
+        }
+
+        /// An escaped value inserted into a line of docmark reads back as
+        /// exactly the value: one paragraph, the same text.
+        fn reads_back(value: &str) {
+            let blocks = parse_docmark(&format!("Текст: {}\n", escape(value)), &[]).unwrap();
+            let want = format!("Текст: {}", as_read(value));
+            assert_eq!(blocks.len(), 1, "{value:?}: {blocks:?}");
+            assert_eq!(plain_text(&blocks), want.trim_end_matches(' '), "{value:?}");
+        }
+
+        /// Text made of the structure of every layer a value passes:
+        /// Markdown, HTML, minijinja, Typst, XML.
+        fn markup() -> impl Strategy<Value = String> {
+            let token = prop_oneof![
+                3 => prop::sample::select(vec![
+                    "*", "**", "_", "__", "#", "## ", "|", "---", "***", "1. ", "1) ", "- ", "+ ",
+                    "\n", "\r\n", "\n\n", "    ", "\t", "> ", "<", ">", "&", "&amp;", "&#x41;",
+                    "&nbsp;", "[", "]", "](http://x)", "![", "`", "```", "~~~", "~", "\\", "<br>",
+                    "<span class=\"spaced\">", "</span>", "<!--", "-->", "<w:p>", "]]>", "$",
+                    "{{ 7*7 }}", "{%", "%}", "#{", "#panic()", "#read(\"/etc/passwd\")", "@x",
+                    "```clusterdoc-component\n0\n```", "| a | b |\n|---|---|", "[^1]", "\u{a0}",
+                    "\u{2028}", "\u{feff}", "\u{0}",
+                ])
+                .prop_map(str::to_owned),
+                2 => "[a-zA-Zа-яё0-9]{1,8}",
+                1 => any::<char>().prop_map(String::from),
+            ];
+            prop::collection::vec(token, 0..40).prop_map(|t| t.concat())
+        }
+
+        proptest! {
+            #![proptest_config(crate::fuzz::config(500))]
+
+            #[test]
+            fn any_text_reads_back_the_same(value in any::<String>()) {
+                reads_back(&value);
+            }
+
+            #[test]
+            fn markup_reads_back_the_same(value in markup()) {
+                reads_back(&value);
+            }
+        }
+    }
+
     #[test]
     fn escape_turns_line_breaks_into_spaces() {
         let blocks = parse(&format!("{}\n", escape("строка\n\n# вторая\n  - третья")));

@@ -136,13 +136,40 @@ impl Engine {
         if problems.is_empty() {
             Ok(done)
         } else {
-            Err(problems)
+            Err(merge_repeated(problems))
         }
     }
 }
 
 /// Where rendered files go: relative path, bytes.
 pub type WriteFile<'a> = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// One problem per place: a mistake in a template or layout file fails
+/// every document that uses it, and is reported once, naming them all.
+fn merge_repeated(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for d in problems {
+        let same = out.iter_mut().find(|o| {
+            o.location.is_some()
+                && o.message == d.message
+                && o.location == d.location
+                && o.notes == d.notes
+        });
+        match (same, d.context.as_deref()) {
+            (Some(o), Some(more)) => {
+                let more = more.trim_start_matches("document ");
+                o.context = Some(match o.context.take() {
+                    Some(c) if c.starts_with("documents ") => format!("{c}, {more}"),
+                    Some(c) => format!("documents {}, {more}", c.trim_start_matches("document ")),
+                    None => format!("documents {more}"),
+                });
+            }
+            (Some(_), None) => {}
+            (None, _) => out.push(d),
+        }
+    }
+    out
+}
 
 /// What rendering one job wrote.
 #[derive(Debug, Clone)]

@@ -30,3 +30,27 @@ pub mod sections;
 pub mod template;
 pub mod typography;
 pub mod validate;
+
+/// Settings shared by the property tests.
+#[cfg(test)]
+pub(crate) mod fuzz {
+    use proptest::test_runner::{Config, RngSeed};
+
+    /// `cases` cases from a fixed seed, so that a run is reproducible and
+    /// the suite stays fast; `PROPTEST_CASES` and `PROPTEST_RNG_SEED` still
+    /// override both for a longer or different search. Failures are not
+    /// saved into the source tree.
+    pub fn config(cases: u32) -> Config {
+        let mut config = Config {
+            failure_persistence: None,
+            ..Config::default()
+        };
+        if std::env::var_os("PROPTEST_CASES").is_none() {
+            config.cases = cases;
+        }
+        if config.rng_seed == RngSeed::Random {
+            config.rng_seed = RngSeed::Fixed(0x636c_7573_7465_7264);
+        }
+        config
+    }
+}

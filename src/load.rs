@@ -282,6 +282,8 @@ fn read_text(path: &Path, name: &str) -> Result<String, Diagnostic> {
             MAX_FILE_BYTES / 1_048_576
         ))
         .at_path(name, 1, 1)
+        .with_source(first_line(path).into())
+        .label("the file starts here")
         .note("split the records into several files"));
     }
     let bytes = std::fs::read(path).map_err(cannot)?;
@@ -299,40 +301,193 @@ fn read_text(path: &Path, name: &str) -> Result<String, Diagnostic> {
     })
 }
 
+/// The first line of a file (at most 4 KB of it), to show beside a
+/// problem with the whole file.
+fn first_line(path: &Path) -> String {
+    use std::io::Read;
+    let mut head = Vec::new();
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.take(4096).read_to_end(&mut head);
+    }
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(line).into_owned()
+}
+
 fn yaml_syntax_error(sources: &Sources, file: FileId, err: &serde_yaml::Error) -> Diagnostic {
-    let message = strip_yaml_location(&err.to_string());
-    let (offset, line_text) = match err.location() {
-        Some(loc) => {
-            let offset = loc.index().min(sources.text(file).len());
-            let line = sources.text(file).lines().nth(loc.line().saturating_sub(1));
-            (offset, line.unwrap_or(""))
-        }
-        None => (0, ""),
+    let text = sources.text(file);
+    let full = err.to_string();
+    // libyaml's messages read «PROBLEM at line L column C, while CONTEXT at
+    // line L column C»: the context names the construct being read and
+    // where it starts.
+    let (problem, context) = match full.split_once(", while ") {
+        Some((p, c)) => (p, Some(c)),
+        None => (full.as_str(), None),
     };
-    let mut d = Diagnostic::error(format!("invalid YAML: {message}"))
-        .at(file, offset..offset)
-        .label("here");
+    let message = strip_yaml_location(problem);
+    let context_at = context.and_then(|c| Some((strip_yaml_location(c), line_col_in(c)?)));
+    let mut offset = match err.location() {
+        // Line and column count characters; the index may be off a character boundary.
+        Some(loc) if loc.line() > 1 || loc.column() > 1 => {
+            sources.offset(file, loc.line(), loc.column())
+        }
+        _ => position_in(problem).map_or(0, |o| floor_char_boundary(text, o)),
+    };
+    let mut message = format!("invalid YAML: {message}");
+    let mut label = "here".to_owned();
+    let mut notes = Vec::new();
+    match &context_at {
+        // The end of the file says nothing; where the unclosed construct
+        // starts does («'Школа» with no closing quote).
+        Some((what, (line, col))) if message.ends_with("found unexpected end of stream") => {
+            let what = what
+                .trim_start_matches("while ")
+                .trim_start_matches("scanning ")
+                .trim_start_matches("parsing ");
+            message = format!("invalid YAML: the file ends inside {what} that is never closed");
+            offset = sources.offset(file, *line, *col);
+            label = "starts here".into();
+        }
+        Some((what, (line, col))) => {
+            notes.push(format!(
+                "while {what} that starts at line {line}, column {col}"
+            ));
+        }
+        None => {}
+    }
+    if full.contains("duplicate entry with key") {
+        if let Some(&dup) = SourceMap::build(text).duplicates.first() {
+            offset = dup;
+            label = "the same key again".into();
+            notes.push(
+                "a key appears once in a mapping; the second would silently replace the first"
+                    .into(),
+            );
+        }
+    } else if full.contains("more than one document") {
+        if let Some(second) = event_marks(text, |e| matches!(e, Event::DocumentStart)).get(1) {
+            offset = *second;
+            label = "a second document".into();
+            notes.push(
+                "a data file is one YAML document: remove the `---` line, or split the file".into(),
+            );
+        }
+    } else if full.contains("repetition limit") {
+        if let Some(first) = event_marks(text, |e| matches!(e, Event::Alias(_))).first() {
+            offset = *first;
+            label = "aliases such as this one".into();
+        }
+        notes.push("the file expands aliases (`*name`) to an excessive size".into());
+    } else if full.contains("recursion limit") {
+        notes.push("records are never nested this deeply".into());
+    } else if full.contains("control characters are not allowed")
+        && let Some(c) = text[offset..].chars().next()
+    {
+        label = format!("U+{:04X}", c as u32);
+        notes.push("remove the character, or write it as an escape inside double quotes".into());
+    }
+    let line_text = text[..offset.min(text.len())]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .to_owned()
+        + text[offset.min(text.len())..]
+            .split('\n')
+            .next()
+            .unwrap_or("");
     if line_text.starts_with(' ') && line_text.trim_start_matches(' ').starts_with('\t')
         || line_text.starts_with('\t')
     {
-        d = d.note("YAML indentation must use spaces, not tabs");
+        notes.push("YAML indentation must use spaces, not tabs".into());
     }
-    if message.contains("recursion limit") {
-        d = d.note("records are never nested this deeply");
-    }
-    if message.contains("repetition limit") {
-        d = d.note("the file expands aliases (`*name`) to an excessive size");
+    let mut d = Diagnostic::error(message)
+        .at(file, offset..offset)
+        .label(label);
+    for n in notes {
+        d = d.note(n);
     }
     d
 }
 
-/// serde_yaml appends « at line L column C» to messages; the diagnostic
-/// shows the position itself.
+/// serde_yaml appends « at line L column C» (or « at position N») to
+/// messages; the diagnostic shows the position itself.
 fn strip_yaml_location(message: &str) -> String {
-    match message.find(" at line ") {
+    match message
+        .find(" at line ")
+        .or_else(|| message.find(" at position "))
+    {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),
     }
+}
+
+/// `(line, column)` of «… at line L column C».
+fn line_col_in(message: &str) -> Option<(usize, usize)> {
+    let rest = &message[message.find(" at line ")? + " at line ".len()..];
+    let (line, rest) = rest.split_once(" column ")?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, col.parse().ok()?))
+}
+
+/// The byte offset of «… at position N».
+fn position_in(message: &str) -> Option<usize> {
+    let rest = &message[message.find(" at position ")? + " at position ".len()..];
+    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    n.parse().ok()
+}
+
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut o = offset.min(text.len());
+    while !text.is_char_boundary(o) {
+        o -= 1;
+    }
+    o
+}
+
+/// Byte offsets of the parser events `want` picks, in file order, as far
+/// as the file parses.
+fn event_marks(text: &str, want: fn(&Event) -> bool) -> Vec<usize> {
+    struct Marks<'a> {
+        text: &'a str,
+        line_starts: Vec<usize>,
+        want: fn(&Event) -> bool,
+        found: Vec<usize>,
+    }
+    impl MarkedEventReceiver for Marks<'_> {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            if (self.want)(&ev) {
+                self.found
+                    .push(char_offset(self.text, &self.line_starts, &mark));
+            }
+        }
+    }
+    let mut marks = Marks {
+        text,
+        line_starts: line_starts(text),
+        want,
+        found: Vec::new(),
+    };
+    let _ = Parser::new_from_str(text).load(&mut marks, true);
+    marks.found
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The byte offset of a yaml-rust2 marker (1-based line, 0-based column in
+/// characters).
+fn char_offset(text: &str, line_starts: &[usize], mark: &Marker) -> usize {
+    let Some(&start) = line_starts.get(mark.line().saturating_sub(1)) else {
+        return text.len();
+    };
+    let line = &text[start..];
+    start
+        + line
+            .char_indices()
+            .nth(mark.col())
+            .map_or(line.len(), |(i, _)| i)
 }
 
 /// Deserialises one record, turning a serde error into a diagnostic at the
@@ -445,15 +600,15 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 pub struct SourceMap {
     values: HashMap<String, usize>,
     keys: HashMap<String, usize>,
+    /// Keys that repeat a key of their mapping, in file order.
+    duplicates: Vec<usize>,
 }
 
 impl SourceMap {
     fn build(text: &str) -> SourceMap {
         let mut builder = MapBuilder {
             text,
-            line_starts: std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect(),
+            line_starts: line_starts(text),
             stack: Vec::new(),
             map: SourceMap::default(),
         };
@@ -510,15 +665,7 @@ struct MapBuilder<'a> {
 
 impl MapBuilder<'_> {
     fn offset(&self, mark: &Marker) -> usize {
-        let Some(&start) = self.line_starts.get(mark.line().saturating_sub(1)) else {
-            return self.text.len();
-        };
-        let line = &self.text[start..];
-        start
-            + line
-                .char_indices()
-                .nth(mark.col())
-                .map_or(line.len(), |(i, _)| i)
+        char_offset(self.text, &self.line_starts, mark)
     }
 
     /// Registers a node starting at `offset`; returns its path if it is a value.
@@ -537,7 +684,9 @@ impl MapBuilder<'_> {
                     if std::mem::take(first) {
                         self.map.values.insert(path.clone(), offset);
                     }
-                    self.map.keys.insert(join_path(path, &k), offset);
+                    if self.map.keys.insert(join_path(path, &k), offset).is_some() {
+                        self.map.duplicates.push(offset);
+                    }
                     *key = Some(k);
                     None
                 }
@@ -606,6 +755,104 @@ mod tests {
             &text[map.find("clusters[0].name", false).unwrap()..][..2],
             "id"
         );
+    }
+
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use crate::load::load_dataset;
+        use crate::validate::validate;
+
+        /// Loads and validates a data folder holding the sample's issuer and
+        /// organizations and `order.yaml` with these bytes, and prints every
+        /// problem: none of it may panic, and every problem names its file,
+        /// line and column.
+        fn load_and_report(order: &[u8]) {
+            let dir = tempfile::tempdir().unwrap();
+            let mini = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+            for f in ["issuer.yaml", "orgs.yaml"] {
+                std::fs::copy(mini.join(f), dir.path().join(f)).unwrap();
+            }
+            std::fs::write(dir.path().join("order.yaml"), order).unwrap();
+            let (dataset, mut problems) = load_dataset(dir.path());
+            let (catalog, more) = validate(dataset, &["gost-2025".to_owned()]);
+            problems.extend(more);
+            for d in &problems {
+                let text = d.render(&catalog.dataset.sources);
+                let at = d.position(&catalog.dataset.sources);
+                assert!(at.is_some(), "no position: {text}");
+            }
+        }
+
+        /// Text made of YAML's structural pieces, record keys and words.
+        fn yamlish() -> impl Strategy<Value = String> {
+            let token = prop_oneof![
+                4 => prop::sample::select(vec![
+                    "orders:", "order:", "organizations:", "cluster:", "\n", "\n  ", "\n    ",
+                    "\n  - ", "- ", "id: ", "o-1", "issuer: minobr", "title: ", "clauses:",
+                    "signatory: shamonova", "number: ", "date: 01.02.2024", "date: 30.02.2024",
+                    "appendices:", "roadmap: rm", "participants: [ped]", "draft_of: o-1",
+                    "[", "]", "{", "}", ", ", ": ", "&a ", "*a", "<<: *a", "!!str ", "!!binary ",
+                    "\"", "'", "\t", "# ", "---\n", "...\n", "|\n", ">-\n", "? ", "\\", "%YAML 1.2\n",
+                    "\u{feff}", "\r\n", "~", "null", "123", "-1.5e3", "0x1F",
+                ])
+                .prop_map(str::to_owned),
+                2 => "[a-zа-яё0-9 .-]{0,12}",
+                1 => any::<char>().prop_map(String::from),
+            ];
+            prop::collection::vec(token, 0..60).prop_map(|t| t.concat())
+        }
+
+        /// The sample order file with a few characters inserted, removed or replaced.
+        fn edited() -> impl Strategy<Value = String> {
+            let base: Vec<char> = include_str!("../tests/fixtures/mini/order.yaml")
+                .chars()
+                .collect();
+            let ch = prop_oneof![
+                prop::sample::select(" \n\t-:[]{}\"'#&*!|>?,%@`\\".chars().collect::<Vec<_>>()),
+                any::<char>(),
+            ];
+            let edit = (any::<prop::sample::Index>(), 0u8..3, ch);
+            prop::collection::vec(edit, 1..6).prop_map(move |edits| {
+                let mut text = base.clone();
+                for (at, op, c) in edits {
+                    let i = at.index(text.len() + 1);
+                    match op {
+                        0 => text.insert(i, c),
+                        1 if i < text.len() => {
+                            text.remove(i);
+                        }
+                        _ if i < text.len() => text[i] = c,
+                        _ => {}
+                    }
+                }
+                text.into_iter().collect()
+            })
+        }
+
+        proptest! {
+            #![proptest_config(crate::fuzz::config(200))]
+
+            #[test]
+            fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+                load_and_report(&bytes);
+            }
+
+            #[test]
+            fn random_ascii_never_panics(bytes in prop::collection::vec(0u8..128, 0..400)) {
+                load_and_report(&bytes);
+            }
+
+            #[test]
+            fn yaml_like_text_never_panics(text in yamlish()) {
+                load_and_report(text.as_bytes());
+            }
+
+            #[test]
+            fn edited_records_never_panic(text in edited()) {
+                load_and_report(text.as_bytes());
+            }
+        }
     }
 
     #[test]

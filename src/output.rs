@@ -25,10 +25,16 @@ pub struct OutDir {
 }
 
 fn io_error(what: &str, path: &Path, err: std::io::Error) -> Diagnostic {
-    let hint = match err.raw_os_error() {
-        Some(28) => Some("the disk is full"),
-        Some(30) => Some("the file system is read-only"),
-        Some(13) => Some("permission denied: choose another folder with --out"),
+    // By kind: tempfile wraps the OS error with the path, hiding its code.
+    use std::io::ErrorKind;
+    let hint = match err.kind() {
+        ErrorKind::StorageFull => Some("the disk is full"),
+        ErrorKind::FileTooLarge => {
+            Some("the file is larger than this process may write (see `ulimit -f`)")
+        }
+        ErrorKind::QuotaExceeded => Some("the disk quota is exhausted"),
+        ErrorKind::ReadOnlyFilesystem => Some("the file system is read-only"),
+        ErrorKind::PermissionDenied => Some("permission denied: choose another folder with --out"),
         _ => None,
     };
     let d = Diagnostic::error(format!("cannot {what} {}: {err}", path.display()));
@@ -74,20 +80,24 @@ impl OutDir {
         &self.root
     }
 
-    /// Staging folders and temporary files a killed run left behind.
+    /// Staging folders and temporary files a killed run left behind, at
+    /// any depth (temporary files are made beside their final names).
     fn remove_leftovers(&self) {
-        let Ok(entries) = fs::read_dir(&self.root) else {
-            return;
+        let temporary = |e: &walkdir::DirEntry| {
+            e.depth() > 0 && e.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
         };
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-                let p = e.path();
-                let _ = if p.is_dir() {
-                    fs::remove_dir_all(&p)
-                } else {
-                    fs::remove_file(&p)
-                };
+        let mut walk = walkdir::WalkDir::new(&self.root).into_iter();
+        while let Some(e) = walk.next() {
+            let Ok(e) = e else { continue };
+            if !temporary(&e) {
+                continue;
             }
+            let _ = if e.file_type().is_dir() {
+                walk.skip_current_dir();
+                fs::remove_dir_all(e.path())
+            } else {
+                fs::remove_file(e.path())
+            };
         }
     }
 
@@ -185,14 +195,30 @@ impl Staging<'_> {
     }
 
     /// Moves every staged file into place and removes the staging folder.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>, Diagnostic> {
+    /// Every target folder is made and tried first, so that a folder that
+    /// cannot be written to (read-only, another owner) fails the run before
+    /// any file moves rather than halfway through; `before_moves` runs once
+    /// that is known, just before the first move.
+    pub fn commit(
+        mut self,
+        before_moves: impl FnOnce() -> Result<(), Diagnostic>,
+    ) -> Result<Vec<PathBuf>, Diagnostic> {
         let dir = self.dir.take().expect("committed once");
+        let mut folders: Vec<&Path> = self.files.iter().filter_map(|rel| rel.parent()).collect();
+        folders.sort();
+        folders.dedup();
+        for rel in folders {
+            let folder = self.out.root.join(rel);
+            fs::create_dir_all(&folder).map_err(|e| io_error("create", &folder, e))?;
+            tempfile::Builder::new()
+                .prefix(TEMP_PREFIX)
+                .tempfile_in(&folder)
+                .map_err(|e| io_error("write to", &folder, e))?;
+        }
+        before_moves()?;
         for rel in &self.files {
             let from = dir.path().join(rel);
             let to = self.out.root.join(rel);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
-            }
             fs::rename(&from, &to).map_err(|e| io_error("move into place", &to, e))?;
         }
         dir.close()
@@ -227,7 +253,7 @@ mod tests {
         staging.write(Path::new("orders/a.pdf"), b"%PDF").unwrap();
         staging.add("orders/a.pdf".into());
         assert!(!tmp.path().join("orders/a.pdf").exists());
-        staging.commit().unwrap();
+        staging.commit(|| Ok(())).unwrap();
         assert_eq!(fs::read(tmp.path().join("orders/a.pdf")).unwrap(), b"%PDF");
         let left: Vec<_> = fs::read_dir(tmp.path())
             .unwrap()
@@ -246,6 +272,51 @@ mod tests {
             staging.write(Path::new("x.pdf"), b"half").unwrap();
         }
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_run_are_removed_at_any_depth() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir_all(tmp.path().join(".clusterdoc-tmp-a/orders")).unwrap();
+        fs::write(tmp.path().join(".clusterdoc-tmp-a/orders/x.pdf"), b"half").unwrap();
+        fs::create_dir_all(tmp.path().join("orders")).unwrap();
+        fs::write(tmp.path().join("orders/.clusterdoc-tmp-b"), b"half").unwrap();
+        fs::write(tmp.path().join("orders/order-1.pdf"), b"%PDF").unwrap();
+        drop(OutDir::open(tmp.path()).unwrap());
+        let left: Vec<_> = walkdir::WalkDir::new(tmp.path())
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .strip_prefix(tmp.path())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(
+            left,
+            [Path::new("orders"), Path::new("orders/order-1.pdf")],
+            "{left:?}"
+        );
+    }
+
+    #[test]
+    fn a_commit_runs_its_hook_before_the_first_move() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = OutDir::open(tmp.path()).unwrap();
+        let mut staging = out.stage().unwrap();
+        staging.write(Path::new("orders/a.pdf"), b"%PDF").unwrap();
+        staging.add("orders/a.pdf".into());
+        let err = staging
+            .commit(|| {
+                assert!(tmp.path().join("orders").is_dir(), "folders are made first");
+                Err(Diagnostic::error("stop"))
+            })
+            .unwrap_err();
+        assert_eq!(err.message, "stop");
+        assert!(!tmp.path().join("orders/a.pdf").exists());
+        assert_eq!(walkdir::WalkDir::new(tmp.path()).into_iter().count(), 2);
     }
 
     #[test]

@@ -160,6 +160,15 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
                 });
             }
         };
+        // A run killed while the files move into place leaves some of a
+        // document's files new and some old, each complete. The state must
+        // not vouch for such a document, so it forgets the documents being
+        // replaced before the first move, and the next run renders them again.
+        let mut replacing = false;
+        for r in &rendered {
+            replacing |= state.documents.remove(&r.name).is_some();
+        }
+        let forgotten = replacing.then(|| state.to_bytes());
         for (r, (_, digest)) in rendered.iter().zip(&todo) {
             r.files.iter().for_each(|(rel, _)| staging.add(rel.clone()));
             pages += r.pages;
@@ -177,7 +186,10 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
                 },
             );
         }
-        staging.commit()?;
+        staging.commit(|| match &forgotten {
+            Some(bytes) => out.write_atomic(Path::new(STATE_FILE), bytes),
+            None => Ok(()),
+        })?;
     }
     for name in &stale {
         if let Some(doc) = state.documents.remove(name) {

@@ -114,22 +114,38 @@ impl Templates {
         if let Some(asset) = self.assets.get(&format!("{DOCUMENTS}{name}")) {
             let source = String::from_utf8_lossy(&asset.bytes).into_owned();
             let line = inner.line().unwrap_or(1);
-            let col = inner
+            let line_start = source
+                .lines()
+                .take(line - 1)
+                .map(|l| l.len() + 1)
+                .sum::<usize>();
+            let range = inner
                 .range()
-                .and_then(|r| {
-                    let start = source
-                        .lines()
-                        .take(line - 1)
-                        .map(|l| l.len() + 1)
-                        .sum::<usize>();
-                    source.get(start..r.start).map(|s| s.chars().count() + 1)
-                })
-                .unwrap_or(1);
-            d = d
-                .at_path(asset.origin.clone(), line, col)
-                .with_source(source.into());
+                .filter(|r| line_start <= r.start && r.start <= r.end)
+                .and_then(|r| Some((r.clone(), source.get(r)?)));
+            let col = range
+                .as_ref()
+                .and_then(|(r, _)| source.get(line_start..r.start))
+                .map_or(1, |s| s.chars().count() + 1);
+            // Name what is undefined: «undefined value `order.preambel`».
+            if inner.kind() == ErrorKind::UndefinedError
+                && let Some((_, expr)) = &range
+                && !expr.contains('\n')
+            {
+                d.message = format!("template error: undefined value `{}`", expr.trim());
+            }
+            d = d.at_path(asset.origin.clone(), line, col);
+            if let Some((r, _)) = &range {
+                d = d.with_len(r.len());
+            }
+            d = d.with_source(source.into());
         } else {
             d = d.note(format!("in template {name}"));
+        }
+        if inner.kind() == ErrorKind::TemplateNotFound {
+            d = d.note(format!(
+                "templates include only other files of the template set's `{DOCUMENTS}` folder, by plain relative names"
+            ));
         }
         if inner.kind() == ErrorKind::UndefinedError {
             d = d.note("every variable a template uses must exist; check the spelling or guard it with `is defined`");

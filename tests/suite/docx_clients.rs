@@ -292,3 +292,91 @@ fn building_twice_gives_identical_bytes() {
     );
     assert_eq!(a.len(), b.len());
 }
+
+/// With `SOURCE_DATE_EPOCH=1700000000` every date embedded in the files is
+/// 14.11.2023 22:13:20 UTC — the PDF's info dictionary and XMP metadata,
+/// the DOCX's core properties and the dates of its ZIP entries — and two
+/// such builds are byte-identical.
+#[test]
+fn source_date_epoch_fixes_every_embedded_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let build = |name: &str| {
+        let out = tmp.path().join(name);
+        let o = Command::new(crate::common::bin())
+            .current_dir(root())
+            .args(["--out", out.to_str().unwrap(), "--quiet", "build"])
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        out
+    };
+    let (one, two) = (build("one"), build("two"));
+    let (a, b) = (snapshot(&one), snapshot(&two));
+    assert!(a.len() >= 20);
+    let differing: Vec<&String> = a.keys().filter(|k| a.get(*k) != b.get(*k)).collect();
+    assert!(
+        differing.is_empty(),
+        "differ between two builds: {differing:?}"
+    );
+
+    for pdf in files_with(&one, "pdf") {
+        let path = pdf.to_str().unwrap();
+        let info = tool("pdfinfo", &["-isodates", path]);
+        for key in ["CreationDate", "ModDate"] {
+            let line = info
+                .lines()
+                .find(|l| l.starts_with(&format!("{key}:")))
+                .unwrap_or_else(|| panic!("{path}: no {key}:\n{info}"));
+            assert!(line.ends_with(" 2023-11-14T22:13:20Z"), "{path}: {line}");
+        }
+        let xmp = tool("pdfinfo", &["-meta", path]);
+        let dates: Vec<&str> = xmp
+            .split("Date>")
+            .skip(1)
+            .step_by(2)
+            .map(|d| d.split('<').next().unwrap())
+            .collect();
+        assert!(dates.len() >= 2, "{path}: {xmp}");
+        assert!(
+            dates.iter().all(|d| *d == "2023-11-14T22:13:20+00:00"),
+            "{path}: {dates:?}"
+        );
+    }
+    for docx in files_with(&one, "docx") {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+        let mut core = String::new();
+        zip.by_name("docProps/core.xml")
+            .unwrap()
+            .read_to_string(&mut core)
+            .unwrap();
+        for tag in ["dcterms:created", "dcterms:modified"] {
+            let value = core
+                .split(&format!("<{tag}"))
+                .nth(1)
+                .and_then(|s| s.split('>').nth(1))
+                .and_then(|s| s.split('<').next())
+                .unwrap_or_else(|| panic!("{}: no {tag}: {core}", docx.display()));
+            assert_eq!(value, "2023-11-14T22:13:20Z", "{}: {tag}", docx.display());
+        }
+        for i in 0..zip.len() {
+            let entry = zip.by_index(i).unwrap();
+            let t = entry.last_modified().expect("a ZIP entry date");
+            assert_eq!(
+                (
+                    t.year(),
+                    t.month(),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                ),
+                (2023, 11, 14, 22, 13, 20),
+                "{} {:?}",
+                docx.display(),
+                entry.name()
+            );
+        }
+    }
+}

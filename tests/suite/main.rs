@@ -5,6 +5,8 @@
 mod archive;
 mod common;
 mod docx_clients;
+mod hostile;
+mod interrupt;
 mod invalid;
 mod kinds;
 mod sample;

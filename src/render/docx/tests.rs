@@ -576,3 +576,55 @@ fn docx_render_time() {
         bytes / n as usize
     );
 }
+
+/// Random text (any characters, line breaks included), escaped and parsed
+/// like a template value, comes out of the DOCX as the document model's
+/// text, less the characters XML cannot carry.
+mod fuzz {
+    use proptest::prelude::*;
+    use quick_xml::events::Event;
+
+    use super::{parts, render, sample, xml_safe};
+    use crate::docmark::{escape, parse_docmark};
+    use crate::ir::plain_text;
+
+    fn flat(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The text of `w:t` elements, paragraphs on lines of their own.
+    fn body_text(xml: &str) -> String {
+        let mut reader = quick_xml::Reader::from_str(xml);
+        let (mut out, mut in_text) = (String::new(), false);
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Start(e) if e.name().as_ref() == "w:t" => in_text = true,
+                Event::End(e) if e.name().as_ref() == "w:t" => in_text = false,
+                Event::End(e) if e.name().as_ref() == "w:p" => out.push('\n'),
+                Event::Text(t) if in_text => out.push_str(&t),
+                Event::GeneralRef(r) if in_text => {
+                    let entity = format!("&{};", &*r);
+                    out.push_str(&quick_xml::escape::unescape(&entity).unwrap());
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(crate::fuzz::config(32))]
+
+        #[test]
+        fn escaped_text_comes_out_of_the_docx(value in "(?s).{1,60}") {
+            let blocks = parse_docmark(&format!("{}\n", escape(&value)), &[]).unwrap();
+            let want = flat(&xml_safe(&plain_text(&blocks)));
+            let mut doc = sample("gost-2025", 1);
+            doc.blocks = blocks;
+            let xml = &parts(&render(&doc))["word/document.xml"];
+            let text = flat(&body_text(xml));
+            prop_assert!(text.contains(&want), "{value:?}: model «{want}», DOCX «{text}»");
+        }
+    }
+}

@@ -252,7 +252,11 @@ impl PdfRenderer {
                 .unwrap_or_default();
             d = d.note(format!("{}{at}", point.v));
         }
-        for hint in &diag.hints {
+        if message_is_file_access(&diag.message) {
+            d = d.note("the layout can read only the files of the template set's `typst/` folder (`/` is that folder) and the document, `/data.json`");
+        }
+        // Hints about the typst CLI's options do not apply here.
+        for hint in diag.hints.iter().filter(|h| !h.v.contains("--root")) {
             let at = self
                 .locate(world, hint.span)
                 .map(|(p, l, c)| format!(" ({p}:{l}:{c})"))
@@ -280,6 +284,11 @@ impl PdfRenderer {
         };
         Some((file.origin.clone(), line, col))
     }
+}
+
+/// Whether a Typst error is about a file the layout may not read.
+fn message_is_file_access(message: &str) -> bool {
+    message.starts_with("file not found") || message.contains("escape the project root")
 }
 
 /// The document as the layout reads it (`/data.json`): to try a layout

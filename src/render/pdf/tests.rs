@@ -628,3 +628,38 @@ fn centred_headings_are_centred() {
     // The text area is 30–200 mm: a centred word ends well right of 115 mm.
     assert!(right > 125.0, "ends at {right} mm");
 }
+
+/// Random text (letters the embedded fonts have, ASCII punctuation, line
+/// breaks), escaped and parsed like a template value, comes out of the PDF
+/// as the document model's text. Few cases: each is a Typst run and a
+/// `pdftotext`.
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::{poppler, renderer, sample};
+    use crate::docmark::{escape, parse_docmark};
+    use crate::ir::plain_text;
+    use crate::render::Renderer;
+    use crate::render::pdf::PdfOptions;
+
+    fn flat(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    proptest! {
+        #![proptest_config(crate::fuzz::config(32))]
+
+        #[test]
+        fn escaped_text_comes_out_of_the_pdf(
+            value in "[a-zA-Zа-яёА-ЯЁәғқңөұүһіӘҒҚҢӨҰҮҺІ0-9 \n!-/:-@\\[-`{-~«»№–—…]{1,40}"
+        ) {
+            let blocks = parse_docmark(&format!("{}\n", escape(&value)), &[]).unwrap();
+            let want = flat(&plain_text(&blocks));
+            let mut doc = sample("gost-2025", 1);
+            doc.blocks = blocks;
+            let pdf = renderer(PdfOptions::default()).render(&doc).unwrap().bytes;
+            let text = flat(&poppler("pdftotext", &pdf, &["-raw", "-enc", "UTF-8"]));
+            prop_assert!(text.contains(&want), "{value:?}: model «{want}», PDF «{text}»");
+        }
+    }
+}
