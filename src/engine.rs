@@ -185,7 +185,10 @@ pub struct RenderedJob {
 /// `f` over `items` on `threads` plain threads that each take the next item
 /// (plain threads rather than a rayon pool: Typst runs rayon jobs of its own,
 /// and a pool worker waiting on one of them would start another document,
-/// holding more documents in memory at once). Results keep the items' order.
+/// holding more documents in memory at once). With several threads, each
+/// runs in a one-thread rayon pool of its own, so Typst's parallel steps
+/// stay on the worker's core instead of queueing behind the other workers'
+/// in the global pool. Results keep the items' order.
 pub fn parallel_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
@@ -193,14 +196,24 @@ pub fn parallel_map<T: Sync, R: Send>(
 ) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let threads = threads.clamp(1, items.len().max(1));
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            let r = f(item);
+            slots.lock().expect("no worker panicked")[i] = Some(r);
+        }
+    };
     std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, items.len().max(1)) {
+        for _ in 0..threads {
             scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let r = f(item);
-                    slots.lock().expect("no worker panicked")[i] = Some(r);
+                let own_pool = (threads > 1)
+                    .then(|| rayon::ThreadPoolBuilder::new().num_threads(1).build().ok())
+                    .flatten();
+                match own_pool {
+                    Some(pool) => pool.install(work),
+                    None => work(),
                 }
             });
         }

@@ -5,7 +5,7 @@
 //! documents whose digest changed and says who joined and who left.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,9 @@ pub struct State {
     pub documents: BTreeMap<String, DocumentState>,
     /// Current members of each cluster as of the last build, by cluster id.
     pub members: BTreeMap<String, Vec<String>>,
+    /// [`whole_digest`] of the last build that left every document current.
+    #[serde(default)]
+    pub whole: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +92,44 @@ impl State {
                 .iter()
                 .all(|(rel, f)| std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size))
     }
+}
+
+impl State {
+    /// Whether nothing at all can have changed since the last build: the same
+    /// [`whole_digest`], and every file of every document still there with
+    /// its size. Such a build need not even load the records.
+    pub fn all_current(&self, whole: &str, out: &Path) -> bool {
+        self.whole.as_deref() == Some(whole)
+            && self.documents.values().all(|doc| {
+                doc.files.iter().all(|(rel, f)| {
+                    std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size)
+                })
+            })
+    }
+}
+
+/// Digest of everything a whole build reads: the path and bytes of every
+/// record file, the template set, the fonts, the product version and the
+/// options. `None` if a file cannot be read (the normal build reports it).
+pub fn whole_digest(record_files: &[PathBuf], assets: &Assets, options: &str) -> Option<String> {
+    let mut h = Sha256::new();
+    for part in [
+        env!("CARGO_PKG_VERSION"),
+        &assets.digest(),
+        fonts_digest(),
+        options,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    for path in record_files {
+        let bytes = std::fs::read(path).ok()?;
+        h.update(path.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Some(hex(&h.finalize()))
 }
 
 /// Who joined and who left a cluster since the last build.

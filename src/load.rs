@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -47,7 +48,10 @@ pub struct Loaded<T> {
 pub struct Dataset {
     pub root: PathBuf,
     pub sources: Sources,
-    maps: HashMap<FileId, SourceMap>,
+    /// Where each key and value of a file starts, built the first time a
+    /// problem points into the file: most files never need one, and at
+    /// thousands of files they would be most of the memory a build holds.
+    maps: Mutex<HashMap<FileId, Arc<SourceMap>>>,
     pub organizations: Vec<Loaded<Organization>>,
     pub issuers: Vec<Loaded<Issuer>>,
     pub clusters: Vec<Loaded<Cluster>>,
@@ -86,12 +90,20 @@ impl Dataset {
         message: impl Into<String>,
     ) -> Diagnostic {
         let path = origin.field(field);
-        let offset = self.maps.get(&origin.file).and_then(|m| m.find(&path, key));
+        let offset = self.source_map(origin.file).find(&path, key);
         let d = Diagnostic::error(message);
         match offset {
             Some(offset) => d.at(origin.file, self.sources.token_at(origin.file, offset)),
             None => d.at(origin.file, 0..0),
         }
+    }
+
+    fn source_map(&self, file: FileId) -> Arc<SourceMap> {
+        let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(
+            maps.entry(file)
+                .or_insert_with(|| Arc::new(SourceMap::build(self.sources.text(file)))),
+        )
     }
 
     /// The file a record was read from, relative to the data folder's parent.
@@ -179,7 +191,6 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
             return;
         }
     };
-    let map = SourceMap::build(text);
     let top = match value {
         serde_yaml::Value::Mapping(m) => m,
         serde_yaml::Value::Null => {
@@ -201,7 +212,6 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
             return;
         }
     };
-    dataset.maps.insert(file, map);
 
     for (key, value) in top {
         let Some(key) = key.as_str().map(str::to_owned) else {
@@ -213,7 +223,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
             .find(|(one, many)| *one == key || *many == key)
             .map(|(one, _)| *one)
         else {
-            let offset = dataset.maps[&file].find_key(&key).unwrap_or(0);
+            let offset = dataset.source_map(file).find_key(&key).unwrap_or(0);
             let mut d = Diagnostic::error(format!("unknown record kind `{key}`"))
                 .at(file, dataset.sources.token_at(file, offset))
                 .label("not a record kind")

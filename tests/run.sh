@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, real-client checks included. Installs what the tests
-# drive when it is missing — LibreOffice, poppler, qpdf, xmllint from Debian;
-# python-docx and openxml-audit from PyPI — then runs `cargo test --release`.
+# drive when it is missing — LibreOffice with the Liberation fonts, poppler,
+# qpdf, xmllint from Debian; python-docx and openxml-audit from PyPI — then
+# runs `cargo test --release`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,10 @@ command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+# LibreOffice lays the DOCX files out in Liberation Serif, the font the PDF
+# embeds (it stands in for the Times New Roman the files name); with another
+# font the lines break elsewhere and the text comparison fails.
+fc-list 2>/dev/null | grep -q "Liberation Serif" || missing+=(fonts-liberation2)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} (Debian)"
     as_root apt-get update -qq

@@ -7,11 +7,14 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{Config, Failure, load_catalog};
+use crate::assets::Assets;
 use crate::diag::Diagnostic;
 use crate::engine::Engine;
 use crate::incremental::{
     self, Digests, DocumentState, MembershipChange, STATE_FILE, State, membership_changes,
+    whole_digest,
 };
+use crate::load::find_record_files;
 use crate::output::OutDir;
 use crate::plan::{Job, Selection, plan_jobs};
 use crate::progress::Progress;
@@ -68,7 +71,6 @@ pub fn renderers(
 
 pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let (catalog, assets) = load_catalog(config)?;
     let mut formats: Vec<Format> = args
         .format
         .iter()
@@ -76,6 +78,41 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
         .collect();
     formats.sort();
     formats.dedup();
+    let epoch = source_date_epoch()?;
+
+    // A whole build whose inputs are byte for byte those of the last one
+    // has nothing to do: say so without loading the records.
+    let whole = if args.files.is_empty() {
+        let assets = Assets::with_overrides(config.templates_dir.as_deref())?;
+        let files = find_record_files(&config.data_dir, &mut Vec::new());
+        let options = format!("{formats:?} epoch={epoch:?} profile={:?}", args.profile);
+        whole_digest(&files, &assets, &options)
+    } else {
+        None
+    };
+    // (The folder is opened, locked and cleared of a killed run's leftovers
+    // first, and kept open for the build proper.)
+    let mut opened = None;
+    if let Some(whole) = whole
+        .as_deref()
+        .filter(|_| !args.force && config.out_dir.join(STATE_FILE).is_file())
+    {
+        let out = opened.insert(OutDir::open(&config.out_dir)?);
+        let state = State::load(out.root());
+        if state.all_current(whole, out.root()) {
+            if !config.quiet {
+                println!(
+                    "nothing changed since the last build: {} documents up to date in {} ({:.2} s)",
+                    state.documents.len(),
+                    config.out_dir.display(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            return Ok(());
+        }
+    }
+
+    let (catalog, assets) = load_catalog(config)?;
     let selection = Selection {
         profile: args.profile.clone(),
         files: args.files.clone(),
@@ -89,10 +126,14 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
         }
     }
     let jobs = plan_jobs(&catalog, &selection);
-    let epoch = source_date_epoch()?;
 
-    let out = OutDir::open(&config.out_dir)?;
+    let out = match opened {
+        Some(out) => out,
+        None => OutDir::open(&config.out_dir)?,
+    };
     let mut state = State::load(out.root());
+    // Until this build completes, no state it writes vouches for the whole.
+    state.whole = None;
     let digests = Digests::new(&catalog, &assets, &format!("{formats:?} epoch={epoch:?}"));
     let inputs: Vec<String> = jobs.iter().map(|j| digests.job(j)).collect();
     type WithDigest<'a> = Vec<(&'a Job, &'a String)>;
@@ -201,8 +242,13 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
             }
         }
     }
-    if !todo_jobs.is_empty() || !stale.is_empty() || state.members != members {
+    if !todo_jobs.is_empty()
+        || !stale.is_empty()
+        || state.members != members
+        || state.whole != whole
+    {
         state.members = members;
+        state.whole = whole;
         out.write_atomic(Path::new(STATE_FILE), &state.to_bytes())?;
     }
     if !config.quiet {

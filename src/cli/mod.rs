@@ -1,6 +1,7 @@
 //! The command line: raw clap arguments, resolved once into a [`Config`],
 //! and one file per command.
 
+mod bench_data;
 mod build;
 mod check;
 mod export;
@@ -69,6 +70,8 @@ pub enum Command {
     Verify(export::VerifyArgs),
     /// Work with the built-in templates.
     Templates(templates::TemplatesArgs),
+    /// Write a synthetic data folder of N distinct orders, for benchmarks.
+    BenchData(bench_data::BenchDataArgs),
 }
 
 /// The options every command shares, resolved once.
@@ -134,6 +137,7 @@ pub fn main() -> i32 {
         Command::Export(args) => export::run_export(&config, args),
         Command::Verify(args) => export::run_verify(&config, args),
         Command::Templates(args) => templates::run(&config, args),
+        Command::BenchData(args) => bench_data::run(&config, args),
     };
     match result {
         Ok(()) => exit::OK,

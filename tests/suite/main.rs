@@ -3,6 +3,7 @@
 //! tools (poppler, qpdf, LibreOffice, python-docx, openxml-audit).
 
 mod archive;
+mod bench;
 mod common;
 mod docx_clients;
 mod hostile;

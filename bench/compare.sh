@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark, in one run, on the same synthetic documents:
+#   clusterdoc batch build (PDF; PDF+DOCX) with --jobs 1 and all cores,
+#   the Typst CLI compiling the same layout and document data once per
+#   document (serially, and as many processes at once as cores),
+#   LibreOffice converting our DOCX files to PDF (one process per file, and
+#   all files in one call),
+# plus a cold single order, a no-op rebuild, an archive export, and peak RSS
+# at a second, larger N. Whole-process times and peak RSS from
+# /usr/bin/time; each figure is the median of RUNS runs.
+#
+#   bench/compare.sh [N] [RUNS]        defaults: 1000 documents, 3 runs
+#   BIG_N=5000 bench/compare.sh        also the peak RSS of a 5000-order build
+#
+# Writes its work under target/bench/ and the table to
+# target/bench/results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${1:-1000}
+RUNS=${2:-3}
+BIG_N=${BIG_N:-0}
+LO_FILES=${LO_FILES:-20}
+CORES=$(nproc)
+WORK=target/bench
+BIN=target/release/clusterdoc
+TYPST_VERSION=0.15.1
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+command -v /usr/bin/time >/dev/null || { as_root apt-get install -y -qq time >/dev/null; }
+if ! command -v soffice >/dev/null 2>&1; then
+    echo "installing libreoffice-writer-nogui (Debian)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null
+fi
+if ! typst --version 2>/dev/null | grep -q "$TYPST_VERSION"; then
+    echo "typst $TYPST_VERSION missing: cargo install typst-cli --version $TYPST_VERSION --locked"
+    started=$(date +%s)
+    cargo install typst-cli --version "$TYPST_VERSION" --locked --quiet
+    echo "typst-cli installed in $(($(date +%s) - started)) s"
+fi
+
+cargo build --release --locked --quiet
+rm -rf "$WORK"
+mkdir -p "$WORK"
+"$BIN" --quiet bench-data --docs "$N" "$WORK/data"
+RESULTS=$WORK/rows.tsv
+: >"$RESULTS"
+
+# measure LABEL DOCS PREPARE COMMAND...: runs PREPARE then COMMAND, RUNS
+# times; records the median wall time and the largest peak RSS.
+measure() {
+    local label=$1 docs=$2 prepare=$3
+    shift 3
+    local times=$WORK/times.txt
+    : >"$times"
+    for _ in $(seq "$RUNS"); do
+        eval "$prepare"
+        /usr/bin/time -f "%e %M" -o "$WORK/one.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+            cat "$WORK/stderr.txt" >&2
+            echo "failed: $label" >&2
+            exit 1
+        }
+        tail -n 1 "$WORK/one.txt" >>"$times"
+    done
+    python3 - "$label" "$docs" "$times" >>"$RESULTS" <<'EOF'
+import statistics, sys
+label, docs, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = [line.split() for line in open(path) if line.strip()]
+wall = statistics.median(float(r[0]) for r in rows)
+rss = max(int(r[1]) for r in rows) / 1024
+print(f"{label}\t{docs}\t{wall:.3f}\t{rss:.0f}")
+EOF
+    echo "  $(tail -n 1 "$RESULTS" | cut -f1,3,4 --output-delimiter='  ')" >&2
+}
+
+CD=("$BIN" --quiet --data "$WORK/data" --out "$WORK/out")
+fresh='rm -rf "$WORK/out"'
+
+echo "clusterdoc, $N documents" >&2
+measure "clusterdoc PDF, 1 job" "$N" "$fresh" "${CD[@]}" --jobs 1 build --format pdf
+measure "clusterdoc PDF, $CORES jobs" "$N" "$fresh" "${CD[@]}" --jobs "$CORES" build --format pdf
+measure "clusterdoc PDF+DOCX, 1 job" "$N" "$fresh" "${CD[@]}" --jobs 1 build
+measure "clusterdoc PDF+DOCX, $CORES jobs" "$N" "$fresh" "${CD[@]}" --jobs "$CORES" build
+measure "clusterdoc no-op rebuild" "$N" ":" "${CD[@]}" build
+measure "clusterdoc export (PDF/A-2b+DOCX)" "$N" 'rm -rf "$WORK/archive"' "${CD[@]}" export --to "$WORK/archive"
+measure "clusterdoc cold single order (sample)" 1 'rm -rf "$WORK/single"' \
+    "$BIN" --quiet --data data --out "$WORK/single" build data/primorsky/orders/1064-a.yaml
+
+# The Typst CLI typesets the very same layout (templates/typst) and document
+# data, which clusterdoc writes with --format json; one process per document.
+echo "typst CLI" >&2
+rm -rf "$WORK/typst"
+mkdir -p "$WORK/typst/docs"
+cp templates/typst/*.typ "$WORK/typst/"
+printf '#import "/lib.typ": render\n#render(json(sys.inputs.data))\n' >"$WORK/typst/bench.typ"
+"${CD[@]}" build --force --format json
+find "$WORK/out" -name '*.json' -exec cp {} "$WORK/typst/docs/" \;
+ls "$WORK/typst/docs" | sed 's/\.json$//' >"$WORK/typst/list.txt"
+cat >"$WORK/typst/one.sh" <<EOF
+#!/bin/sh
+exec typst compile --root "$WORK/typst" --font-path fonts --ignore-system-fonts \
+    --input data="/docs/\$1.json" "$WORK/typst/bench.typ" "$WORK/typst/pdf/\$1.pdf"
+EOF
+chmod +x "$WORK/typst/one.sh"
+typst_fresh='rm -rf "$WORK/typst/pdf"; mkdir -p "$WORK/typst/pdf"'
+measure "typst CLI, 1 process at a time" "$N" "$typst_fresh" \
+    xargs -a "$WORK/typst/list.txt" -n 1 -P 1 "$WORK/typst/one.sh"
+measure "typst CLI, $CORES processes at a time" "$N" "$typst_fresh" \
+    xargs -a "$WORK/typst/list.txt" -n 1 -P "$CORES" "$WORK/typst/one.sh"
+
+# LibreOffice converts the first LO_FILES of our DOCX files; clusterdoc's
+# figure for the same files is its PDF+DOCX batch rate.
+echo "LibreOffice, $LO_FILES documents" >&2
+rm -rf "$WORK/lo"
+mkdir -p "$WORK/lo/docx" "$WORK/lo/profile"
+"${CD[@]}" build --format docx
+find "$WORK/out" -name '*.docx' | sort | head -n "$LO_FILES" | xargs -I{} cp {} "$WORK/lo/docx/"
+soffice_cmd="soffice -env:UserInstallation=file://$PWD/$WORK/lo/profile --headless --convert-to pdf --outdir $WORK/lo/pdf"
+# The first start creates the user profile; not counted.
+$soffice_cmd "$(ls "$WORK"/lo/docx/*.docx | head -n 1)" >/dev/null 2>&1
+lo_fresh='rm -rf "$WORK/lo/pdf"'
+measure "LibreOffice, one process per file" "$LO_FILES" "$lo_fresh" \
+    sh -c "for f in $WORK/lo/docx/*.docx; do $soffice_cmd \"\$f\" || exit 1; done"
+measure "LibreOffice, all files in one call" "$LO_FILES" "$lo_fresh" \
+    sh -c "$soffice_cmd $WORK/lo/docx/*.docx"
+
+if [ "$BIG_N" -gt 0 ]; then
+    echo "clusterdoc, $BIG_N documents" >&2
+    rm -rf "$WORK/data-big"
+    "$BIN" --quiet bench-data --docs "$BIG_N" "$WORK/data-big"
+    measure "clusterdoc PDF+DOCX, $CORES jobs, N=$BIG_N" "$BIG_N" 'rm -rf "$WORK/out-big"' \
+        "$BIN" --quiet --data "$WORK/data-big" --out "$WORK/out-big" build
+fi
+
+python3 - "$RESULTS" "$CORES" "$N" "$RUNS" <<'EOF' | tee "$WORK/results.md"
+import sys
+path, cores, n, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+rows = [line.rstrip("\n").split("\t") for line in open(path)]
+rate = {r[0]: int(r[1]) / float(r[2]) for r in rows}
+print(f"{n} documents, {cores} cores, median of {runs} runs\n")
+print("| run | docs | wall, s | docs/s | ms/doc | peak RSS, MB |")
+print("|---|---:|---:|---:|---:|---:|")
+for label, docs, wall, rss in rows:
+    docs, wall = int(docs), float(wall)
+    print(f"| {label} | {docs} | {wall:.2f} | {docs / wall:.1f} | {1000 * wall / docs:.1f} | {rss} |")
+def ratio(ours, theirs):
+    return f"{rate[ours] / rate[theirs]:.2f}×"
+print()
+print("| ratio (docs/s) | value |")
+print("|---|---:|")
+print(f"| clusterdoc PDF : typst CLI, 1 at a time | {ratio('clusterdoc PDF, 1 job', 'typst CLI, 1 process at a time')} |")
+print(f"| clusterdoc PDF : typst CLI, {cores} at a time | {ratio(f'clusterdoc PDF, {cores} jobs', f'typst CLI, {cores} processes at a time')} |")
+print(f"| clusterdoc PDF+DOCX : LibreOffice, one call | {ratio(f'clusterdoc PDF+DOCX, {cores} jobs', 'LibreOffice, all files in one call')} |")
+print(f"| clusterdoc PDF+DOCX : LibreOffice, one process per file | {ratio(f'clusterdoc PDF+DOCX, {cores} jobs', 'LibreOffice, one process per file')} |")
+EOF
