@@ -87,10 +87,16 @@ impl State {
                     .keys()
                     .any(|p| p.ends_with(&format!(".{}", f.extension())))
             })
-            && doc
-                .files
-                .iter()
-                .all(|(rel, f)| std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size))
+            && doc.files_present(out)
+    }
+}
+
+impl DocumentState {
+    /// Whether every file the document wrote is still there with its size.
+    fn files_present(&self, out: &Path) -> bool {
+        self.files
+            .iter()
+            .all(|(rel, f)| std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size))
     }
 }
 
@@ -100,11 +106,7 @@ impl State {
     /// its size. Such a build need not even load the records.
     pub fn all_current(&self, whole: &str, out: &Path) -> bool {
         self.whole.as_deref() == Some(whole)
-            && self.documents.values().all(|doc| {
-                doc.files.iter().all(|(rel, f)| {
-                    std::fs::metadata(out.join(rel)).is_ok_and(|m| m.len() == f.size)
-                })
-            })
+            && self.documents.values().all(|doc| doc.files_present(out))
     }
 }
 
@@ -112,16 +114,7 @@ impl State {
 /// record file, the template set, the fonts, the product version and the
 /// options. `None` if a file cannot be read (the normal build reports it).
 pub fn whole_digest(record_files: &[PathBuf], assets: &Assets, options: &str) -> Option<String> {
-    let mut h = Sha256::new();
-    for part in [
-        env!("CARGO_PKG_VERSION"),
-        &assets.digest(),
-        fonts_digest(),
-        options,
-    ] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
+    let mut h = shared_inputs(assets, options);
     for path in record_files {
         let bytes = std::fs::read(path).ok()?;
         h.update(path.to_string_lossy().as_bytes());
@@ -211,6 +204,22 @@ fn fonts_digest() -> &'static str {
     })
 }
 
+/// A hasher fed with what every document shares: product version, template
+/// set, fonts, options.
+fn shared_inputs(assets: &Assets, options: &str) -> Sha256 {
+    let mut h = Sha256::new();
+    for part in [
+        env!("CARGO_PKG_VERSION"),
+        &assets.digest(),
+        fonts_digest(),
+        options,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h
+}
+
 fn record_digest<T: Serialize>(record: &T) -> String {
     hex(&Sha256::digest(
         serde_json::to_vec(record).expect("records serialise"),
@@ -252,16 +261,7 @@ impl Digests {
             .iter()
             .for_each(|a| add("agreement", &a.id.0, record_digest(a)));
 
-        let mut h = Sha256::new();
-        for part in [
-            env!("CARGO_PKG_VERSION"),
-            &assets.digest(),
-            fonts_digest(),
-            options,
-        ] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
+        let h = shared_inputs(assets, options);
         let profiles = assets
             .profile_names()
             .into_iter()

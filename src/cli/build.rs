@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{Config, Failure, load_catalog};
+use super::{Config, Failure, load_catalog_with};
 use crate::assets::Assets;
 use crate::diag::Diagnostic;
 use crate::engine::Engine;
@@ -82,8 +82,8 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
 
     // A whole build whose inputs are byte for byte those of the last one
     // has nothing to do: say so without loading the records.
+    let assets = Assets::with_overrides(config.templates_dir.as_deref())?;
     let whole = if args.files.is_empty() {
-        let assets = Assets::with_overrides(config.templates_dir.as_deref())?;
         let files = find_record_files(&config.data_dir, &mut Vec::new());
         let options = format!("{formats:?} epoch={epoch:?} profile={:?}", args.profile);
         whole_digest(&files, &assets, &options)
@@ -112,7 +112,7 @@ pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
         }
     }
 
-    let (catalog, assets) = load_catalog(config)?;
+    let (catalog, assets) = load_catalog_with(config, assets)?;
     let selection = Selection {
         profile: args.profile.clone(),
         files: args.files.clone(),
@@ -273,27 +273,14 @@ fn report_changes(catalog: &crate::validate::Catalog, changes: &[MembershipChang
         format!("{} ({id})", n.ru)
     };
     for c in changes {
-        let mut parts = Vec::new();
-        if !c.joined.is_empty() {
-            parts.push(format!(
-                "joined: {}",
-                c.joined
-                    .iter()
-                    .map(|j| name(j))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if !c.left.is_empty() {
-            parts.push(format!(
-                "left: {}",
-                c.left
-                    .iter()
-                    .map(|j| name(j))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        let parts: Vec<String> = [("joined", &c.joined), ("left", &c.left)]
+            .into_iter()
+            .filter(|(_, ids)| !ids.is_empty())
+            .map(|(what, ids)| {
+                let names: Vec<String> = ids.iter().map(|id| name(id)).collect();
+                format!("{what}: {}", names.join(", "))
+            })
+            .collect();
         println!("cluster {}: {}", c.cluster, parts.join("; "));
     }
 }

@@ -171,7 +171,14 @@ impl From<Diagnostic> for Failure {
 /// Loads the template set, the records, and validates them. Warnings are
 /// printed; errors fail.
 pub fn load_catalog(config: &Config) -> Result<(Catalog, Assets), Failure> {
-    let assets = Assets::with_overrides(config.templates_dir.as_deref())?;
+    load_catalog_with(
+        config,
+        Assets::with_overrides(config.templates_dir.as_deref())?,
+    )
+}
+
+/// [`load_catalog`] with a template set already loaded.
+pub fn load_catalog_with(config: &Config, assets: Assets) -> Result<(Catalog, Assets), Failure> {
     let (dataset, mut problems) = load_dataset(&config.data_dir);
     let (catalog, more) = validate(dataset, &assets.profile_names());
     problems.extend(more);

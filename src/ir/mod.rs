@@ -105,6 +105,17 @@ impl Inline {
         }
     }
 
+    /// A run kept on one line («№ 663а»).
+    pub fn nobreak(text: impl Into<String>) -> Self {
+        Inline::Text {
+            text: text.into(),
+            bold: false,
+            italic: false,
+            spaced: false,
+            nobreak: true,
+        }
+    }
+
     pub fn bold(text: impl Into<String>) -> Self {
         Inline::Text {
             text: text.into(),

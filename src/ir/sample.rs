@@ -31,13 +31,7 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
                 Inline::plain(
                     "С целью реализации Концепции кластерной политики в системе образования Приморского края, утвержденной приказом от 23.06.2022 ",
                 ),
-                Inline::Text {
-                    text: "№\u{a0}663а".into(),
-                    bold: false,
-                    italic: false,
-                    spaced: false,
-                    nobreak: true,
-                },
+                Inline::nobreak("№\u{a0}663а"),
                 Inline::plain(", «кавычки» и казахские буквы: әғқңөұүһі ӘҒҚҢӨҰҮҺІ, "),
                 Inline::Text {
                     text: "п р и к а з ы в а ю :".into(),

@@ -30,16 +30,7 @@ fn a_package_is_complete_verifiable_and_reproducible() {
     assert_eq!(snapshot(&a), snapshot(&b), "two exports, same bytes");
 
     // sha256sum accepts the list; every file is listed.
-    let checked = std::process::Command::new("sha256sum")
-        .args(["-c", "SHA256SUMS"])
-        .current_dir(&a)
-        .output()
-        .unwrap();
-    assert!(
-        checked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&checked.stdout)
-    );
+    assert_sha256sum_accepts(&a);
     let files = snapshot(&a);
     assert_eq!(
         sums.lines().count(),
@@ -179,16 +170,7 @@ fn a_zip_package_verifies_and_unpacks_to_the_same_checksums() {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
     let unpacked = tmp.path().join("unpacked");
     archive.extract(&unpacked).unwrap();
-    let checked = std::process::Command::new("sha256sum")
-        .args(["-c", "SHA256SUMS"])
-        .current_dir(&unpacked)
-        .output()
-        .unwrap();
-    assert!(
-        checked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&checked.stdout)
-    );
+    assert_sha256sum_accepts(&unpacked);
     let pdf = std::fs::read(unpacked.join("documents/orders/order-1064-a.pdf")).unwrap();
     assert!(
         String::from_utf8_lossy(&pdf).contains("<pdfaid:part>1</pdfaid:part>"),
@@ -241,4 +223,18 @@ fn a_failed_export_leaves_the_previous_package_and_no_partial_one() {
         .filter(|n| n != "package")
         .collect();
     assert!(leftovers.is_empty(), "no partial package: {leftovers:?}");
+}
+
+/// `sha256sum -c SHA256SUMS` inside the package succeeds.
+fn assert_sha256sum_accepts(package: &std::path::Path) {
+    let checked = std::process::Command::new("sha256sum")
+        .args(["-c", "SHA256SUMS"])
+        .current_dir(package)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
 }

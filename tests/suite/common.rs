@@ -17,6 +17,18 @@ pub fn fixtures() -> PathBuf {
     root().join("tests/fixtures")
 }
 
+/// The text of the seed document whose file name starts with `prefix`.
+pub fn seed(prefix: &str) -> String {
+    let dir = fixtures().join("seeds");
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with(prefix))
+        .unwrap_or_else(|| panic!("seed {prefix}"));
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
 /// Runs `clusterdoc` in `dir` with the given arguments.
 pub fn run(dir: &Path, args: &[&str]) -> Output {
     Command::new(bin())

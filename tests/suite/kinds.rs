@@ -10,19 +10,8 @@ use clusterdoc::sections;
 use clusterdoc::validate::{Catalog, validate};
 
 use crate::common::{
-    fixtures, flat, pdftotext, root, run, sample_out, stderr, tool, word_recall, words,
+    flat, pdftotext, root, run, sample_out, seed, stderr, tool, word_recall, words,
 };
-
-fn seed(prefix: &str) -> String {
-    let dir = fixtures().join("seeds");
-    let name = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with(prefix))
-        .unwrap();
-    std::fs::read_to_string(dir.join(name)).unwrap()
-}
 
 fn catalog(data: &Path) -> Catalog {
     let (ds, problems) = load_dataset(data);

@@ -3,18 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{files_with, fixtures, flat, pdftotext, sample_out, tool, word_recall, words};
-
-fn seed(prefix: &str) -> String {
-    let dir = fixtures().join("seeds");
-    let name = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .find(|n| n.starts_with(prefix))
-        .unwrap_or_else(|| panic!("seed {prefix}"));
-    std::fs::read_to_string(dir.join(name)).unwrap()
-}
+use crate::common::{files_with, flat, pdftotext, sample_out, seed, tool, word_recall, words};
 
 fn pdf(name: &str) -> PathBuf {
     sample_out().join("orders").join(format!("{name}.pdf"))

@@ -376,13 +376,7 @@ fn no_line_starts_with_the_comma_after_a_nobreak_run() {
                         "{}утвержденной приказом от 23.06.2022 (",
                         "слово ".repeat(k)
                     )),
-                    Inline::Text {
-                        text: "№\u{a0}663а".into(),
-                        bold: false,
-                        italic: false,
-                        spaced: false,
-                        nobreak: true,
-                    },
+                    Inline::nobreak("№\u{a0}663а"),
                     Inline::plain("), организации деятельности"),
                 ],
                 indent: true,
