@@ -14,15 +14,6 @@ use crate::profile::Profile;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-/// The embedded fonts: Liberation Serif 2.1 (SIL OFL), metric-compatible
-/// with Times New Roman, covering Russian and Kazakh letters.
-pub static FONTS: [&[u8]; 4] = [
-    include_bytes!("../fonts/liberation/LiberationSerif-Regular.ttf"),
-    include_bytes!("../fonts/liberation/LiberationSerif-Bold.ttf"),
-    include_bytes!("../fonts/liberation/LiberationSerif-Italic.ttf"),
-    include_bytes!("../fonts/liberation/LiberationSerif-BoldItalic.ttf"),
-];
-
 /// One template file: its bytes and where it came from (for diagnostics).
 #[derive(Debug, Clone)]
 pub struct Asset {

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::assets::{Assets, FONTS, hex};
+use crate::assets::{Assets, hex};
+use crate::fonts::FONTS;
 use crate::plan::Job;
 use crate::render::Format;
 use crate::validate::Catalog;

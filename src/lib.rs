@@ -17,6 +17,7 @@ pub mod diag;
 pub mod docmark;
 pub mod engine;
 pub mod export;
+pub mod fonts;
 pub mod incremental;
 pub mod ir;
 pub mod load;

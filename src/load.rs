@@ -98,6 +98,31 @@ impl Dataset {
         }
     }
 
+    /// A diagnostic pointing at `needle` inside the value of a field: the
+    /// first place it is written literally between the value's start and the
+    /// next key or value of the file. A needle written otherwise (an escape
+    /// such as `\a` in a quoted string, a line joined by folding) points at
+    /// the value's start.
+    pub fn error_in_value(
+        &self,
+        origin: &Origin,
+        field: &str,
+        needle: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let map = self.source_map(origin.file);
+        let Some(start) = map.find(&origin.field(field), false) else {
+            return self.error_at(origin, field, message);
+        };
+        let text = self.sources.text(origin.file);
+        let end = map.next_after(start).unwrap_or(text.len());
+        match text[start..end].find(needle) {
+            Some(i) if !needle.is_empty() => Diagnostic::error(message)
+                .at(origin.file, start + i..start + i + needle.len()),
+            _ => self.error_at(origin, field, message),
+        }
+    }
+
     fn source_map(&self, file: FileId) -> Arc<SourceMap> {
         let mut maps = self.maps.lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(
@@ -644,6 +669,16 @@ impl SourceMap {
             let cut = p.rfind(['.', '['])?;
             p = &p[..cut];
         }
+    }
+
+    /// The first key or value starting after `offset`.
+    fn next_after(&self, offset: usize) -> Option<usize> {
+        self.values
+            .values()
+            .chain(self.keys.values())
+            .copied()
+            .filter(|&o| o > offset)
+            .min()
     }
 
     /// The start of a key of the top-level mapping.

@@ -534,6 +534,9 @@ pub struct Order {
     pub profile: Option<String>,
 }
 
+/// How deep clauses nest: «1.», «1.1.», «1.1.1.».
+pub const MAX_CLAUSE_DEPTH: usize = 3;
+
 /// A clause: plain text, or `{text, clauses}` with sub-clauses.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClauseText {

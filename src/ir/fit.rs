@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use super::{Block, Cell, Document, Inline, Table};
-use crate::assets::FONTS;
+use crate::fonts::FONTS;
 
 /// Left plus right cell margin, mm (Word's default 1.9 mm each side; the
 /// PDF layout uses the same), plus a little for differences in measuring.

@@ -12,6 +12,7 @@ mod order;
 mod organization;
 pub mod regnum;
 mod roadmap;
+mod text;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -184,6 +185,14 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
     let roadmaps = index(&mut c, "roadmap", &dataset.roadmaps, |r| &r.id);
     let orders_ix = index(&mut c, "order", &dataset.orders, |r| &r.id);
     let documents = index(&mut c, "document", &dataset.documents, |r| &r.id);
+
+    text::check_texts(&mut c, &dataset.organizations);
+    text::check_texts(&mut c, &dataset.issuers);
+    text::check_texts(&mut c, &dataset.clusters);
+    text::check_texts(&mut c, &dataset.agreements);
+    text::check_texts(&mut c, &dataset.roadmaps);
+    text::check_texts(&mut c, &dataset.orders);
+    text::check_texts(&mut c, &dataset.documents);
 
     let mut officials = HashMap::new();
     for (i, issuer) in dataset.issuers.iter().enumerate() {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::checker::Checker;
 use crate::dates::Date;
 use crate::load::{Loaded, Origin};
-use crate::model::{Appendix, ClauseText, DecreeStyle, Id, Order};
+use crate::model::{Appendix, ClauseText, DecreeStyle, Id, MAX_CLAUSE_DEPTH, Order};
 
 /// An order with everything a document needs, drafts merged with their base.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -35,6 +35,9 @@ pub(super) fn resolve_order(
 ) -> Option<OrderSpec> {
     let (o, r) = (&order.origin, &order.record);
     c.check_profile(o, &r.profile);
+    if let Some(clauses) = &r.clauses {
+        check_clause_depth(c, o, clauses, "clauses", 1);
+    }
     let base = match &r.draft_of {
         None => None,
         Some(id) => {
@@ -225,6 +228,34 @@ pub(super) fn check_order(
                     "a participants list needs a `title`",
                 );
             }
+        }
+    }
+}
+
+/// Clauses nest at most [`MAX_CLAUSE_DEPTH`] levels («1.1.1.»): deeper ones
+/// are refused where they start rather than printed in a way no order is.
+fn check_clause_depth(
+    c: &mut Checker,
+    o: &Origin,
+    clauses: &[ClauseText],
+    path: &str,
+    depth: usize,
+) {
+    for (i, clause) in clauses.iter().enumerate() {
+        if clause.clauses.is_empty() {
+            continue;
+        }
+        let inner = format!("{path}[{i}].clauses");
+        if depth == MAX_CLAUSE_DEPTH {
+            c.error_key(
+                o,
+                &inner,
+                format!("clauses nest at most {MAX_CLAUSE_DEPTH} levels deep («1.1.1.»); this would be a fourth"),
+            )
+            .notes
+            .push("make these clauses sub-clauses of their parent's parent, or write them into its text".into());
+        } else {
+            check_clause_depth(c, o, &clause.clauses, &inner, depth + 1);
         }
     }
 }

@@ -25,7 +25,7 @@ pub(super) struct Shared {
 pub(super) fn shared() -> &'static Shared {
     static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
-        let fonts: Vec<Font> = crate::assets::FONTS
+        let fonts: Vec<Font> = crate::fonts::FONTS
             .iter()
             .flat_map(|data| Font::iter(Bytes::new(*data)))
             .collect();
