@@ -117,8 +117,9 @@ impl Dataset {
         let text = self.sources.text(origin.file);
         let end = map.next_after(start).unwrap_or(text.len());
         match text[start..end].find(needle) {
-            Some(i) if !needle.is_empty() => Diagnostic::error(message)
-                .at(origin.file, start + i..start + i + needle.len()),
+            Some(i) if !needle.is_empty() => {
+                Diagnostic::error(message).at(origin.file, start + i..start + i + needle.len())
+            }
             _ => self.error_at(origin, field, message),
         }
     }

@@ -1,51 +1,18 @@
 //! Table columns fitted to their longest word, once, for both renderers.
 //!
 //! Nothing is hyphenated, so a column narrower than its longest word forces
-//! a break inside the word — Typst and Word would each do it differently.
-//! Columns are widened to their longest unbreakable piece (measured with the
-//! embedded fonts' metrics) and the others share the rest by their shares.
+//! a break inside the word. Columns are widened to their longest unbreakable
+//! piece (measured with the embedded fonts' metrics) and the others share
+//! the rest by their shares. A piece wider than [`MAX_WORD_SHARE`] of the
+//! text (an address, a code) widens its column only that far: it gets break
+//! places of its own (`breaks.rs`) rather than squeezing every other column.
 
-use std::sync::OnceLock;
-
+use super::measure::text_width;
 use super::{Block, Cell, Document, Inline, Table};
-use crate::fonts::FONTS;
 
 /// Left plus right cell margin, mm (Word's default 1.9 mm each side; the
 /// PDF layout uses the same), plus a little for differences in measuring.
 const CELL_MARGINS_MM: f32 = 2.0 * 1.9 + 1.0;
-
-const PT_PER_MM: f32 = 72.0 / 25.4;
-
-struct Metrics {
-    regular: ttf_parser::Face<'static>,
-    bold: ttf_parser::Face<'static>,
-}
-
-fn metrics() -> &'static Metrics {
-    static METRICS: OnceLock<Metrics> = OnceLock::new();
-    METRICS.get_or_init(|| Metrics {
-        regular: ttf_parser::Face::parse(FONTS[0], 0).expect("the embedded regular face parses"),
-        bold: ttf_parser::Face::parse(FONTS[1], 0).expect("the embedded bold face parses"),
-    })
-}
-
-/// Width of a text in mm at `size` pt.
-fn text_width(text: &str, bold: bool, size: f32) -> f32 {
-    let face = if bold {
-        &metrics().bold
-    } else {
-        &metrics().regular
-    };
-    let units: u32 = text
-        .chars()
-        .map(|c| {
-            face.glyph_index(c)
-                .and_then(|g| face.glyph_hor_advance(g))
-                .map_or(u32::from(face.units_per_em()) / 2, u32::from)
-        })
-        .sum();
-    units as f32 / f32::from(face.units_per_em()) * size / PT_PER_MM
-}
 
 /// The widest piece of a cell's text that cannot be broken: words split at
 /// spaces and after hyphens and slashes (where Unicode line breaking allows
@@ -104,6 +71,9 @@ fn collect_runs<'a>(blocks: &'a [Block], out: &mut Vec<&'a Inline>) {
     }
 }
 
+/// The widest a column grows for one word, as a share of the text width.
+pub const MAX_WORD_SHARE: f32 = 0.4;
+
 /// The smallest type a table may be set in to fit its words (GOST allows
 /// 10–12 pt in tables).
 const SMALLEST_TABLE_SIZE: f32 = 10.0;
@@ -119,7 +89,7 @@ pub fn fit_tables(doc: &mut Document) {
             let start = t.font_size.unwrap_or(size);
             let mut s = start;
             loop {
-                let least = least_widths(t, s);
+                let least = least_widths(t, s, width);
                 if least.iter().sum::<f32>() <= width || s <= SMALLEST_TABLE_SIZE {
                     if s != start {
                         t.font_size = Some(s);
@@ -134,7 +104,8 @@ pub fn fit_tables(doc: &mut Document) {
 }
 
 /// The widest unbreakable piece of each column, with the cell margins, mm.
-fn least_widths(t: &Table, size: f32) -> Vec<f32> {
+fn least_widths(t: &Table, size: f32, width: f32) -> Vec<f32> {
+    let longest = MAX_WORD_SHARE * width;
     let n = t.columns.len();
     let mut least = vec![0.0f32; n];
     // Place cells on the grid (row spans take positions in later rows).
@@ -153,7 +124,8 @@ fn least_widths(t: &Table, size: f32) -> Vec<f32> {
                 *t = cell.rowspan.max(1);
             }
             if span == 1 {
-                least[col] = least[col].max(widest_piece(cell, size) + CELL_MARGINS_MM);
+                least[col] =
+                    least[col].max(widest_piece(cell, size).min(longest) + CELL_MARGINS_MM);
             }
             col += span;
         }
@@ -227,7 +199,7 @@ mod tests {
     }
 
     fn fit_table(t: &mut Table, width: f32, size: f32) {
-        let least = least_widths(t, size);
+        let least = least_widths(t, size, width);
         fit_columns(t, &least, width);
     }
 
@@ -246,6 +218,17 @@ mod tests {
         );
         assert!((t.columns.iter().sum::<f32>() - 170.0).abs() < 0.01);
         assert!(t.columns[1] > t.columns[2]);
+    }
+
+    #[test]
+    fn an_address_widens_its_column_only_so_far() {
+        let url = "chechurkina_kk.regionalnyi_koordinator@ministerstvo.obrazovaniya.example.ru";
+        let mut t = table(vec![1.0, 1.0, 1.0], &["общеобразовательная", url, "б"]);
+        fit_table(&mut t, 170.0, 12.0);
+        let cap = MAX_WORD_SHARE * 170.0 + CELL_MARGINS_MM;
+        assert!((t.columns[1] - cap).abs() < 0.01, "{:?}", t.columns);
+        let need = text_width("общеобразовательная", false, 12.0) + CELL_MARGINS_MM;
+        assert!(t.columns[0] >= need - 0.01, "{:?}", t.columns);
     }
 
     #[test]
@@ -269,7 +252,7 @@ mod tests {
         };
         let size = t.font_size.expect("a smaller size");
         assert!((SMALLEST_TABLE_SIZE..12.0).contains(&size), "{size}");
-        assert!(least_widths(t, size).iter().sum::<f32>() <= 170.0);
+        assert!(least_widths(t, size, 170.0).iter().sum::<f32>() <= 170.0);
     }
 
     #[test]

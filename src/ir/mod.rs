@@ -323,7 +323,9 @@ pub struct Party {
     pub signer_name: String,
 }
 
+pub mod breaks;
 pub mod fit;
+pub mod measure;
 pub mod sample;
 
 impl Inline {

@@ -93,6 +93,7 @@ impl Templates {
             blocks,
         };
         crate::ir::fit::fit_tables(&mut doc);
+        crate::ir::breaks::break_long_words(&mut doc);
         Ok(doc)
     }
 

@@ -82,7 +82,10 @@ fn check_text<T>(c: &mut Checker, r: &Loaded<T>, path: &str, key: &str, text: &s
         }
         return;
     }
-    for ch in unique(text.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))) {
+    for ch in unique(
+        text.chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\t')),
+    ) {
         let d = c.ds.error_in_value(
             &r.origin,
             path,
@@ -116,7 +119,8 @@ fn check_text<T>(c: &mut Checker, r: &Loaded<T>, path: &str, key: &str, text: &s
             format!("«{run}» cannot be printed: no embedded font has {shown}"),
         );
         let d = c.push(d, &r.origin, path);
-        d.notes.push(format!("fonts tried: {}", families().join(", ")));
+        d.notes
+            .push(format!("fonts tried: {}", families().join(", ")));
         d.notes.push("printable: Russian, Kazakh and Latin letters (with diacritics), Greek, digits, punctuation and common signs; see README, «Characters and scripts»".into());
     }
 }

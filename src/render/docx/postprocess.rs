@@ -276,6 +276,7 @@ fn fix_part(
     } else {
         if name == "word/document.xml" {
             mark_header_rows(&mut nodes, fixes.header_rows)?;
+            soft_hyphens(&mut nodes);
         }
         if name == "word/styles.xml" {
             set_default_lang(&mut nodes, fixes.lang);
@@ -549,6 +550,53 @@ fn write_node(out: &mut String, node: &Node) {
 }
 
 // ----- the fixes ------------------------------------------------------------------
+
+/// A soft hyphen in a run's text becomes Word's own optional hyphen
+/// (`w:softHyphen`), which Word and LibreOffice both break at with a hyphen;
+/// docx-rs can write only text.
+fn soft_hyphens(nodes: &mut [Node]) {
+    for node in nodes {
+        let Node::Element(el) = node else { continue };
+        if el.name != "w:r" {
+            soft_hyphens(&mut el.children);
+            continue;
+        }
+        let mut children = Vec::with_capacity(el.children.len());
+        for child in el.children.drain(..) {
+            match child {
+                Node::Element(t) if t.name == "w:t" && has_soft_hyphen(&t) => {
+                    let text: String = t
+                        .children
+                        .iter()
+                        .map(|c| match c {
+                            Node::Text(s) => s.as_str(),
+                            _ => "",
+                        })
+                        .collect();
+                    for (i, part) in text.split('\u{ad}').enumerate() {
+                        if i > 0 {
+                            children.push(Node::Element(Element::new("w:softHyphen")));
+                        }
+                        if !part.is_empty() {
+                            let mut piece = Element::new("w:t");
+                            piece.attrs = t.attrs.clone();
+                            piece.children.push(Node::Text(part.to_owned()));
+                            children.push(Node::Element(piece));
+                        }
+                    }
+                }
+                other => children.push(other),
+            }
+        }
+        el.children = children;
+    }
+}
+
+fn has_soft_hyphen(t: &Element) -> bool {
+    t.children
+        .iter()
+        .any(|c| matches!(c, Node::Text(s) if s.contains('\u{ad}')))
+}
 
 /// Adds `w:tblHeader` to the first rows of each table, counting tables in
 /// document order.
@@ -1057,6 +1105,15 @@ mod tests {
     fn parse_and_serialize_keep_text_escapes_and_declaration() {
         let xml = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="x"><w:t xml:space="preserve">a &amp; b &lt;c&gt; «№ 1»</w:t><w:p/></w:document>"#;
         assert_eq!(round(xml, |_| {}), xml);
+    }
+
+    #[test]
+    fn soft_hyphens_become_word_optional_hyphens() {
+        let xml = "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">сверх\u{ad}длин\u{ad}ное</w:t></w:r><w:r><w:t>a\u{200b}b</w:t></w:r></w:p>";
+        assert_eq!(
+            round(xml, |n| soft_hyphens(n)),
+            "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">сверх</w:t><w:softHyphen/><w:t xml:space=\"preserve\">длин</w:t><w:softHyphen/><w:t xml:space=\"preserve\">ное</w:t></w:r><w:r><w:t>a\u{200b}b</w:t></w:r></w:p>"
+        );
     }
 
     #[test]

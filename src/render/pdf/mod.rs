@@ -10,6 +10,7 @@
 // returns it); boxing it in this module alone would buy nothing.
 #![allow(clippy::result_large_err)]
 
+mod overflow;
 mod world;
 
 use std::collections::HashMap;
@@ -139,6 +140,9 @@ impl PdfRenderer {
             .map(|w| self.diagnostic(&world, w))
             .collect();
         let paged = output.map_err(|errors| self.first_error(&world, &errors, &warnings))?;
+        if let Some(o) = overflow::find_overflow(&paged, &doc.profile) {
+            return Err(overflow_problem(&o));
+        }
         let options = typst_pdf::PdfOptions {
             ident: Smart::Custom(ident(doc)),
             creator: Smart::Custom(Some(format!("clusterdoc {}", env!("CARGO_PKG_VERSION")))),
@@ -284,6 +288,20 @@ impl PdfRenderer {
         };
         Some((file.origin.clone(), line, col))
     }
+}
+
+/// Text past an edge: the document fails rather than print a cut line.
+fn overflow_problem(o: &overflow::Overflow) -> Diagnostic {
+    const SHOWN: usize = 80;
+    let mut text: String = o.text.chars().take(SHOWN).collect();
+    if o.text.chars().count() > SHOWN {
+        text.push('…');
+    }
+    Diagnostic::error(format!(
+        "page {}: «{text}» runs {} mm past {}; it would be cut off on paper",
+        o.page, o.by_mm, o.edge
+    ))
+    .note("a word longer than its line breaks at «/ . @ _ -» or by hyphenation; a row or block taller than a page cannot break")
 }
 
 /// Whether a Typst error is about a file the layout may not read.
