@@ -19,7 +19,7 @@
 //! a word marked with soft hyphens, so the copied text has only the hyphen
 //! of an actual break.
 
-use super::measure::text_width;
+use super::measure::{text_width, unbreakable_pieces};
 use super::{Block, Clause, Document, Inline, ListItem, Table};
 use crate::ir::Lang;
 
@@ -34,6 +34,9 @@ const BREAK_AFTER: &[char] = &['/', '.', '@', '_', '-'];
 /// Left plus right cell margin, mm, as the table layouts use (Word's
 /// default), plus a little for differences in measuring.
 const CELL_MARGINS_MM: f32 = 2.0 * 1.9 + 1.0;
+
+/// Gap between the position and the name of a signature, mm (2 em).
+const SIGNATURE_GUTTER_MM: f32 = 10.0;
 
 /// Gap between parties set side by side, mm (`lib.typ`, `parties`).
 const PARTY_GUTTER_MM: f32 = 10.0;
@@ -90,12 +93,16 @@ fn block(b: &mut Block, body: Line, small: Line, table_size: f32, text_width: f3
             s.lines.iter_mut().for_each(|l| runs(l, line));
         }
         Block::Signature(s) => {
-            let half = Line {
-                width_mm: body.width_mm / 2.0,
+            // Position and name share the width 3 : 2 (`lib.typ`, `signature`).
+            let column = |share: f32| Line {
+                width_mm: (text_width - SIGNATURE_GUTTER_MM) * share,
                 ..body
             };
-            s.position.iter_mut().for_each(|l| string(l, half, false));
-            string(&mut s.name, half, false);
+            let (position, name) = (column(0.6), column(0.4));
+            s.position
+                .iter_mut()
+                .for_each(|l| string(l, position, false));
+            string(&mut s.name, name, false);
         }
         Block::Parties(ps) => {
             let n = ps.columns.max(1) as f32;
@@ -235,13 +242,9 @@ fn string(s: &mut String, line: Line, bold: bool) {
     }
 }
 
-/// What cannot break already: runs of text between ordinary spaces (a
-/// no-break space joins) cut after their hyphens and slashes, where Unicode
-/// line breaking, Typst and Word all break.
+/// What cannot break already (see [`unbreakable_pieces`]).
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split([' ', '\n', '\t'])
-        .flat_map(|w| w.split_inclusive(['-', '/']))
-        .filter(|w| !w.is_empty())
+    unbreakable_pieces(text)
 }
 
 /// The text with break places in every word wider than the line.

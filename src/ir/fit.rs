@@ -7,16 +7,15 @@
 //! text (an address, a code) widens its column only that far: it gets break
 //! places of its own (`breaks.rs`) rather than squeezing every other column.
 
-use super::measure::text_width;
+use super::measure::{text_width, unbreakable_pieces};
 use super::{Block, Cell, Document, Inline, Table};
 
 /// Left plus right cell margin, mm (Word's default 1.9 mm each side; the
 /// PDF layout uses the same), plus a little for differences in measuring.
 const CELL_MARGINS_MM: f32 = 2.0 * 1.9 + 1.0;
 
-/// The widest piece of a cell's text that cannot be broken: words split at
-/// spaces and after hyphens and slashes (where Unicode line breaking allows
-/// a break); no-break runs whole.
+/// The widest piece of a cell's text that cannot be broken; no-break runs
+/// whole.
 fn widest_piece(cell: &Cell, size: f32) -> f32 {
     let mut widest = 0.0f32;
     let mut runs = Vec::new();
@@ -35,9 +34,7 @@ fn widest_piece(cell: &Cell, size: f32) -> f32 {
         let pieces: Vec<&str> = if *nobreak {
             vec![text.as_str()]
         } else {
-            text.split(' ')
-                .flat_map(|w| w.split_inclusive(['-', '/']))
-                .collect()
+            unbreakable_pieces(text).collect()
         };
         for p in pieces {
             widest = widest.max(text_width(p, bold, size));
@@ -136,6 +133,21 @@ fn least_widths(t: &Table, size: f32, width: f32) -> Vec<f32> {
     least
 }
 
+/// The width `c` at which the columns, each `min(least, c)`, fill `width`.
+fn common_width(least: &[f32], width: f32) -> f32 {
+    let mut sorted = least.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let mut rest = width;
+    for (i, l) in sorted.iter().enumerate() {
+        let share = rest / (sorted.len() - i) as f32;
+        if *l > share {
+            return share;
+        }
+        rest -= l;
+    }
+    f32::INFINITY
+}
+
 /// Columns as widths in mm: the shares of `width`, except that no column is
 /// narrower than its least width. When even the least widths do not fit,
 /// they are scaled down together.
@@ -147,7 +159,11 @@ fn fit_columns(t: &mut Table, least: &[f32], width: f32) {
     }
     let sum: f32 = least.iter().sum();
     if sum > width {
-        t.columns = least.iter().map(|l| l * width / sum).collect();
+        // The widest columns give way, down to one common width, and their
+        // words get break places (`breaks.rs`); the narrow ones («№») keep
+        // what their longest word needs.
+        let cap = common_width(least, width);
+        t.columns = least.iter().map(|l| l.min(cap)).collect();
         return;
     }
     let mut fixed = vec![false; n];
@@ -229,6 +245,27 @@ mod tests {
         assert!((t.columns[1] - cap).abs() < 0.01, "{:?}", t.columns);
         let need = text_width("общеобразовательная", false, 12.0) + CELL_MARGINS_MM;
         assert!(t.columns[0] >= need - 0.01, "{:?}", t.columns);
+    }
+
+    #[test]
+    fn when_words_do_not_fit_the_widest_columns_give_way() {
+        let mut t = table(
+            vec![1.0; 3],
+            &["№", "общеобразовательная", "профессиональная"],
+        );
+        fit_table(&mut t, 50.0, 12.0);
+        let need = text_width("№", false, 12.0) + CELL_MARGINS_MM;
+        assert!((t.columns[0] - need).abs() < 0.01, "{:?}", t.columns);
+        assert!(
+            (t.columns[1] - t.columns[2]).abs() < 0.01,
+            "{:?}",
+            t.columns
+        );
+        assert!(
+            (t.columns.iter().sum::<f32>() - 50.0).abs() < 0.01,
+            "{:?}",
+            t.columns
+        );
     }
 
     #[test]

@@ -39,3 +39,49 @@ pub fn text_width(text: &str, bold: bool, size: f32) -> f32 {
         .sum();
     units as f32 / f32::from(face.units_per_em()) * size / PT_PER_MM
 }
+
+/// The pieces of a text that cannot break: runs between ordinary spaces (a
+/// no-break space joins), cut after a hyphen or slash that is not followed
+/// by a digit — where Unicode line breaking, and so Typst and Word, break.
+pub fn unbreakable_pieces(text: &str) -> impl Iterator<Item = &str> {
+    text.split([' ', '\n', '\t'])
+        .flat_map(|word| {
+            let mut pieces = Vec::new();
+            let mut start = 0;
+            let mut chars = word.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                let next = chars.peek().map(|&(_, n)| n);
+                if matches!(c, '-' | '/') && next.is_some_and(|n| !n.is_ascii_digit()) {
+                    pieces.push(&word[start..i + c.len_utf8()]);
+                    start = i + c.len_utf8();
+                }
+            }
+            pieces.push(&word[start..]);
+            pieces
+        })
+        .filter(|piece| !piece.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_break_after_hyphens_and_slashes_but_not_before_digits() {
+        let pieces: Vec<&str> =
+            unbreakable_pieces("индустриальный-партнер п/п 2022-2023 a/1 №\u{a0}1064-а").collect();
+        assert_eq!(
+            pieces,
+            [
+                "индустриальный-",
+                "партнер",
+                "п/",
+                "п",
+                "2022-2023",
+                "a/1",
+                "№\u{a0}1064-",
+                "а"
+            ]
+        );
+    }
+}

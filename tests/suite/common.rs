@@ -251,3 +251,19 @@ pub fn word_recall(reference: &[String], candidate: &[String]) -> (f64, Vec<Stri
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// A copy of the sample data (`data/`) in a new temporary folder.
+pub fn sample_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in walkdir::WalkDir::new(root().join("data")) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(root()).unwrap();
+        let to = dir.path().join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    dir
+}

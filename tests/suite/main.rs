@@ -10,6 +10,7 @@ mod hostile;
 mod interrupt;
 mod invalid;
 mod kinds;
+mod lossless;
 mod sample;
 mod seeds;
 mod workflows;

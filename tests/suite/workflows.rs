@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{flat, pdftotext, root, run, snapshot, stderr, stdout};
+use crate::common::{flat, pdftotext, run, sample_copy, snapshot, stderr, stdout};
 
 /// A copy of the sample data and an output folder beside it.
 struct Workspace {
@@ -12,18 +12,7 @@ struct Workspace {
 
 impl Workspace {
     fn new() -> Workspace {
-        let dir = tempfile::tempdir().unwrap();
-        for e in walkdir::WalkDir::new(root().join("data")) {
-            let e = e.unwrap();
-            let rel = e.path().strip_prefix(root()).unwrap();
-            let to = dir.path().join(rel);
-            if e.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(e.path(), &to).unwrap();
-            }
-        }
-        Workspace { dir }
+        Workspace { dir: sample_copy() }
     }
 
     fn path(&self, rel: &str) -> PathBuf {

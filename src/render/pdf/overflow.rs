@@ -15,6 +15,9 @@ use crate::profile::Profile;
 /// (`templates/typst/lib.typ`).
 pub const CELL_LABEL: &str = "clusterdoc-cell";
 
+/// The label of the page number, the only text in the top margin.
+pub const PAGE_NUMBER_LABEL: &str = "clusterdoc-page-number";
+
 /// How far text may reach past an edge: rounding, and the side bearings of
 /// italic letters.
 const TOLERANCE_PT: f64 = 0.5;
@@ -32,11 +35,12 @@ pub struct Overflow {
     pub by_mm: f64,
 }
 
-/// Horizontal bounds (and the bottom) text must keep to, in page coordinates.
+/// The bounds text must keep to, in page coordinates.
 #[derive(Clone, Copy)]
 struct Area {
     left: Abs,
     right: Abs,
+    top: Abs,
     bottom: Abs,
     /// Whether the bounds are a table cell's rather than the page's.
     cell: bool,
@@ -50,6 +54,7 @@ pub fn find_overflow(doc: &PagedDocument, profile: &Profile) -> Option<Overflow>
         let page_area = Area {
             left: Abs::mm(m.left.into()),
             right: size.x - Abs::mm(m.right.into()),
+            top: Abs::mm(m.top.into()),
             bottom: size.y - Abs::mm(m.bottom.into()),
             cell: false,
         };
@@ -79,7 +84,10 @@ fn walk(frame: &Frame, ts: Transform, area: Area, found: &mut Found) {
             FrameItem::Group(group) => {
                 let inner = here.pre_concat(group.transform);
                 let mut area = area;
-                if group.label.is_some_and(is_cell) {
+                if group.label.is_some_and(|l| is(l, PAGE_NUMBER_LABEL)) {
+                    area.top = Abs::zero();
+                }
+                if group.label.is_some_and(|l| is(l, CELL_LABEL)) {
                     let left = Point::zero().transform(inner).x;
                     let right = Point::with_x(group.frame.width()).transform(inner).x;
                     area = Area {
@@ -97,8 +105,8 @@ fn walk(frame: &Frame, ts: Transform, area: Area, found: &mut Found) {
     }
 }
 
-fn is_cell(label: Label) -> bool {
-    label.resolve().as_str() == CELL_LABEL
+fn is(label: Label, name: &str) -> bool {
+    label.resolve().as_str() == name
 }
 
 /// The inked extent of a text item (leading and trailing spaces left out)
@@ -120,7 +128,11 @@ fn check_text(text: &TextItem, ts: Transform, area: Area, found: &mut Found) {
     let Some(first) = first else { return };
     let start = Point::with_x(first).transform(ts);
     let end = Point::with_x(last).transform(ts);
-    let bottom = Point::with_y(text.font.metrics().descender.abs().at(text.size))
+    let metrics = text.font.metrics();
+    let top = Point::with_y(-metrics.ascender.at(text.size))
+        .transform(ts)
+        .y;
+    let bottom = Point::with_y(metrics.descender.abs().at(text.size))
         .transform(ts)
         .y;
     let line = text.text.trim().to_owned();
@@ -140,6 +152,8 @@ fn check_text(text: &TextItem, ts: Transform, area: Area, found: &mut Found) {
         (edge, area.left - start.x)
     } else if bottom > area.bottom + tolerance {
         ("the bottom margin", bottom - area.bottom)
+    } else if top < area.top - tolerance {
+        ("the top margin", area.top - top)
     } else {
         return;
     };
