@@ -577,11 +577,11 @@ fn every_generated_text_reaches_every_document_that_prints_it() {
     } else {
         Some(tmp)
     };
-    std::fs::create_dir_all(&dir.join("data")).unwrap();
+    std::fs::create_dir_all(dir.join("data")).unwrap();
     let base_dir = sample_copy();
     let base = read_data(&base_dir.path().join("data"));
     for rel in base.keys() {
-        std::fs::create_dir_all(&dir.join("data").join(rel).parent().unwrap()).unwrap();
+        std::fs::create_dir_all(dir.join("data").join(rel).parent().unwrap()).unwrap();
     }
     let shape = prop::collection::vec(prop::collection::vec(0usize..3, 0..3), 1..5);
     let strategy = shape.prop_flat_map(move |shape| {
