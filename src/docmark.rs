@@ -162,10 +162,19 @@ impl<'a> DocParser<'a> {
     fn inlines(&mut self, end: TagEnd) -> Result<Vec<Inline>, String> {
         let mut runs = Vec::new();
         let mut stack = vec![Style::default()];
+        let mut links = Vec::new();
         while let Some(ev) = self.next() {
             let style = *stack.last().expect("style stack is never empty");
             match ev {
                 Event::End(e) if e == end => break,
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    links.push((dest_url.to_string(), text_len(&runs)))
+                }
+                Event::End(TagEnd::Link) => {
+                    if let Some(address) = links.pop().and_then(|l| link_address(&runs, l)) {
+                        push_text(&mut runs, &address, style);
+                    }
+                }
                 Event::Text(t) | Event::Code(t) => push_text(&mut runs, &t, style),
                 Event::SoftBreak => push_text(&mut runs, " ", style),
                 Event::HardBreak => runs.push(Inline::Break),
@@ -292,9 +301,18 @@ impl<'a> DocParser<'a> {
         let mut content = ItemContent::default();
         let mut loose: Vec<Inline> = Vec::new();
         let mut style = Style::default();
+        let mut links = Vec::new();
         while let Some(ev) = self.next() {
             match ev {
                 Event::End(TagEnd::Item) => break,
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    links.push((dest_url.to_string(), text_len(&loose)))
+                }
+                Event::End(TagEnd::Link) => {
+                    if let Some(address) = links.pop().and_then(|l| link_address(&loose, l)) {
+                        push_text(&mut loose, &address, style);
+                    }
+                }
                 Event::Start(Tag::Paragraph) => {
                     flush(&mut loose, &mut content.paragraphs);
                     content.paragraphs.push(self.inlines(TagEnd::Paragraph)?);
@@ -427,6 +445,20 @@ fn paragraph(runs: Vec<Inline>) -> Block {
 }
 
 /// Appends text, merging with the previous run when the style is the same.
+fn text_len(runs: &[Inline]) -> usize {
+    runs.iter().map(|r| r.text().len()).sum()
+}
+
+/// What follows a link's text: its address in brackets, since a printed
+/// page cannot be clicked — unless the text is the address already
+/// (`<https://…>`, `<mail@example.ru>`).
+fn link_address(runs: &[Inline], (dest, start): (String, usize)) -> Option<String> {
+    let all: String = runs.iter().map(Inline::text).collect();
+    let text = all.get(start..).unwrap_or("").trim();
+    let bare = dest.strip_prefix("mailto:").unwrap_or(&dest);
+    (!dest.is_empty() && text != bare).then(|| format!(" ({bare})"))
+}
+
 fn push_text(runs: &mut Vec<Inline>, text: &str, style: Style) {
     if let Some(Inline::Text {
         text: prev,
@@ -500,6 +532,18 @@ mod tests {
 
     fn parse(text: &str) -> Vec<Block> {
         parse_docmark(text, &[]).unwrap()
+    }
+
+    #[test]
+    fn links_print_their_address() {
+        let blocks = parse(
+            "См. [сайт ЦОПП](https://copp.example.ru), <https://a.example.ru> и <info@example.ru>.\n\n- [реестр](https://r.example.ru/1)\n",
+        );
+        assert_eq!(
+            plain_text(&blocks[..1]),
+            "См. сайт ЦОПП (https://copp.example.ru), https://a.example.ru и info@example.ru."
+        );
+        assert!(plain_text(&blocks).contains("реестр (https://r.example.ru/1)"));
     }
 
     #[test]

@@ -328,6 +328,14 @@ pub mod fit;
 pub mod measure;
 pub mod sample;
 
+/// Fits a document to its page, once for both renderers: table columns to
+/// their longest words, then break places in words still too long for
+/// their line.
+pub fn fit_to_page(doc: &mut Document) {
+    fit::fit_tables(doc);
+    breaks::break_long_words(doc);
+}
+
 impl Inline {
     /// The run's text; a line break reads as a newline.
     pub fn text(&self) -> &str {

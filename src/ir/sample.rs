@@ -229,7 +229,7 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
             })
             .collect(),
     }));
-    Document {
+    let mut doc = Document {
         meta: Meta {
             kind: "order".into(),
             kind_title: "Приказ".into(),
@@ -241,7 +241,9 @@ pub fn sample_document(profile: Profile, rows: usize) -> Document {
         },
         profile,
         blocks,
-    }
+    };
+    super::fit_to_page(&mut doc);
+    doc
 }
 
 #[cfg(test)]

@@ -92,8 +92,7 @@ impl Templates {
             profile,
             blocks,
         };
-        crate::ir::fit::fit_tables(&mut doc);
-        crate::ir::breaks::break_long_words(&mut doc);
+        crate::ir::fit_to_page(&mut doc);
         Ok(doc)
     }
 

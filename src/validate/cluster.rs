@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::checker::Checker;
+use super::markdown::check_markdown;
 use crate::ir::Lang;
 use crate::load::{Loaded, did_you_mean};
 use crate::model::{Cluster, Id, Style};
@@ -114,6 +115,9 @@ pub(super) fn check_cluster(c: &mut Checker, cluster: &Loaded<Cluster>, orgs: &H
                     .push("a Tula program has the 16 sections of p. 4 б of the regulation".into());
                 }
             }
+        }
+        for (key, text) in &program.sections {
+            check_markdown(c, o, &format!("program.sections.{key}"), text);
         }
         let keys: Vec<&str> = sections::PROGRAM.iter().map(|s| s.key).collect();
         for key in program.sections.keys() {

@@ -8,6 +8,7 @@
 mod agreement;
 mod checker;
 mod cluster;
+mod markdown;
 mod order;
 mod organization;
 pub mod regnum;
@@ -216,6 +217,9 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
         }
     }
 
+    for document in &dataset.documents {
+        markdown::check_markdown(&mut c, &document.origin, "text", &document.record.text);
+    }
     for org in &dataset.organizations {
         check_organization(&mut c, org);
     }
