@@ -235,8 +235,14 @@ fn values_that_look_like_code_come_out_as_text_in_pdf_and_docx() {
                 continue;
             }
             let want = unquoted(&value);
-            // A long letterhead or stamp line may wrap; a table cell does.
-            let found = |text: &str| text.contains(&want) || flat(text).contains(&flat(&want));
+            // A long letterhead, stamp or signature line may wrap (at a
+            // space, or after a slash); a table cell does.
+            let squeezed = |t: &str| t.split_whitespace().collect::<String>();
+            let found = |text: &str| {
+                text.contains(&want)
+                    || flat(text).contains(&flat(&want))
+                    || squeezed(text).contains(&squeezed(&want))
+            };
             assert!(found(&pdf_text), "PDF lacks «{want}»:\n{pdf_text}");
             assert!(found(&docx_text), "DOCX lacks «{want}»:\n{docx_text}");
             checked += 1;
