@@ -455,3 +455,19 @@ mod tests {
         assert_eq!(d.position(&s).unwrap(), "data/a.yaml:2:1");
     }
 }
+
+/// Why a command failed: the problems and the sources they point into.
+#[derive(Debug, Default)]
+pub struct Failure {
+    pub sources: Sources,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Failure {
+        Failure {
+            sources: Sources::default(),
+            problems: vec![d],
+        }
+    }
+}

@@ -20,21 +20,24 @@ use crate::validate::Catalog;
 
 /// Everything needed to turn jobs into files, shared by all threads.
 pub struct Engine {
-    pub catalog: Catalog,
+    pub catalog: Arc<Catalog>,
     pub assets: Arc<Assets>,
     templates: Templates,
     profiles: HashMap<String, Profile>,
-    renderers: Vec<Box<dyn Renderer>>,
+    renderers: Renderers,
 }
+
+/// The renderers of the requested formats, shared by the builds of a session.
+pub type Renderers = Arc<Vec<Box<dyn Renderer>>>;
 
 impl Engine {
     /// Loads the profiles the jobs use (so a bad profile fails before any
     /// rendering) and takes the renderers of the requested formats.
     pub fn new(
-        catalog: Catalog,
+        catalog: Arc<Catalog>,
         assets: Arc<Assets>,
         jobs: &[Job],
-        renderers: Vec<Box<dyn Renderer>>,
+        renderers: Renderers,
     ) -> Result<Engine, Diagnostic> {
         let mut profiles = HashMap::new();
         for job in jobs {
@@ -64,7 +67,7 @@ impl Engine {
     pub fn render(&self, job: &Job) -> Result<(Document, Vec<(Format, Rendered)>), Diagnostic> {
         let doc = self.document(job)?;
         let mut out = Vec::with_capacity(self.renderers.len());
-        for r in &self.renderers {
+        for r in self.renderers.iter() {
             let rendered = r
                 .render(&doc)
                 .map_err(|d| d.context(format!("document {}", job.name)))?;
@@ -109,12 +112,14 @@ impl Engine {
         progress: &Progress,
     ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
         let results = parallel_map(jobs, threads, |job| {
+            let started = std::time::Instant::now();
             let (doc, files) = self.render(job)?;
             let mut out = RenderedJob {
                 name: job.name.clone(),
                 meta: doc.meta,
                 files: Vec::new(),
                 pages: 0,
+                millis: 0,
             };
             for (format, rendered) in files {
                 let rel = job.stem().with_extension(format.extension());
@@ -122,6 +127,7 @@ impl Engine {
                 out.pages += rendered.pages.unwrap_or(0);
                 out.files.push((rel, FileState::of(&rendered.bytes)));
             }
+            out.millis = started.elapsed().as_millis() as u64;
             progress.step(&job.name);
             Ok(out)
         });
@@ -180,6 +186,8 @@ pub struct RenderedJob {
     pub files: Vec<(PathBuf, FileState)>,
     /// Pages as typeset (of the PDF).
     pub pages: usize,
+    /// How long rendering took, from the records to the last file.
+    pub millis: u64,
 }
 
 /// `f` over `items` on `threads` plain threads that each take the next item
@@ -242,7 +250,7 @@ mod tests {
         let (catalog, problems) = validate(ds, &assets.profile_names());
         assert!(problems.is_empty(), "{problems:?}");
         let jobs = plan_jobs(&catalog, &Selection::default());
-        let engine = Engine::new(catalog, assets, &jobs, Vec::new()).unwrap();
+        let engine = Engine::new(Arc::new(catalog), assets, &jobs, Arc::new(Vec::new())).unwrap();
         (engine, jobs)
     }
 

@@ -106,6 +106,7 @@ fn assembly_beside(dest: &Path) -> Result<Assembly, Diagnostic> {
 }
 
 /// What an export made.
+#[derive(Debug)]
 pub struct Package {
     pub documents: usize,
     pub files: usize,

@@ -4,8 +4,9 @@
 //! The pipeline runs in one direction, one module per stage:
 //! [`load`] → [`validate`] → [`plan`] → [`template`] (with [`docmark`] and
 //! [`typography`], giving the [`ir`] document model) → [`render`] (PDF,
-//! DOCX) → [`output`]. [`engine`] runs one job through the stages; [`cli`]
-//! is the command line.
+//! DOCX) → [`output`]. [`engine`] runs one job through the stages;
+//! [`session`] owns a data folder's warm state and runs builds and exports
+//! for every command; [`cli`] is the command line.
 
 // A `Diagnostic` travels only on the error path, where its size costs nothing.
 #![allow(clippy::result_large_err)]
@@ -28,9 +29,11 @@ pub mod profile;
 pub mod progress;
 pub mod render;
 pub mod sections;
+pub mod session;
 pub mod template;
 pub mod typography;
 pub mod validate;
+pub mod watch;
 
 /// Settings shared by the property tests.
 #[cfg(test)]

@@ -151,9 +151,58 @@ impl Dataset {
     }
 }
 
+/// One record of any kind, as a data file holds it. (Records are moved
+/// once into the dataset; the variants' sizes do not matter.)
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum Record {
+    Organization(Organization),
+    Issuer(Issuer),
+    Cluster(Cluster),
+    Agreement(Agreement),
+    Roadmap(Roadmap),
+    Order(Order),
+    Document(TextDocument),
+}
+
+impl Dataset {
+    fn push(&mut self, record: Record, origin: Origin) {
+        match record {
+            Record::Organization(r) => self.organizations.push(Loaded { record: r, origin }),
+            Record::Issuer(r) => self.issuers.push(Loaded { record: r, origin }),
+            Record::Cluster(r) => self.clusters.push(Loaded { record: r, origin }),
+            Record::Agreement(r) => self.agreements.push(Loaded { record: r, origin }),
+            Record::Roadmap(r) => self.roadmaps.push(Loaded { record: r, origin }),
+            Record::Order(r) => self.orders.push(Loaded { record: r, origin }),
+            Record::Document(r) => self.documents.push(Loaded { record: r, origin }),
+        }
+    }
+}
+
+/// The record files as last read, so that a long-lived session parses again
+/// only the files whose bytes changed. Files with problems are not kept:
+/// they are read again until they load cleanly.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    files: HashMap<PathBuf, CachedFile>,
+}
+
+#[derive(Debug)]
+struct CachedFile {
+    text: String,
+    /// Each record with its path inside the file.
+    records: Vec<(String, Record)>,
+}
+
 /// Loads every `*.yaml` / `*.yml` file under `root` (hidden entries skipped),
 /// in path order so that runs are reproducible.
 pub fn load_dataset(root: &Path) -> (Dataset, Problems) {
+    load_dataset_with(root, &mut LoadCache::default())
+}
+
+/// [`load_dataset`], parsing only the files whose bytes differ from the
+/// cache's (and keeping the newly parsed ones there).
+pub fn load_dataset_with(root: &Path, cache: &mut LoadCache) -> (Dataset, Problems) {
     let mut dataset = Dataset {
         root: root.to_path_buf(),
         ..Dataset::default()
@@ -166,8 +215,10 @@ pub fn load_dataset(root: &Path) -> (Dataset, Problems) {
         )));
         return (dataset, problems);
     }
-    for path in find_record_files(root, &mut problems) {
-        load_file(&mut dataset, &path, &mut problems);
+    let files = find_record_files(root, &mut problems);
+    cache.files.retain(|path, _| files.contains(path));
+    for path in files {
+        load_file(&mut dataset, &path, &mut problems, cache);
     }
     (dataset, problems)
 }
@@ -198,23 +249,62 @@ fn display_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
+fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache: &mut LoadCache) {
     let name = display_name(path);
     let text = match read_text(path, &name) {
         Ok(text) => text,
         Err(d) => {
+            cache.files.remove(path);
             problems.push(d);
             return;
         }
     };
+    if let Some(cached) = cache.files.get(path).filter(|c| c.text == text) {
+        let file = dataset.sources.add(name, text);
+        for (record_path, record) in &cached.records {
+            let origin = Origin {
+                file,
+                path: record_path.clone(),
+            };
+            dataset.push(record.clone(), origin);
+        }
+        return;
+    }
     let file = dataset.sources.add(name.clone(), text);
+    let before = problems.len();
+    let records = parse_file(dataset, file, problems);
+    for (record_path, record) in &records {
+        let origin = Origin {
+            file,
+            path: record_path.clone(),
+        };
+        dataset.push(record.clone(), origin);
+    }
+    if problems.len() == before {
+        let text = dataset.sources.text(file).to_owned();
+        cache
+            .files
+            .insert(path.to_path_buf(), CachedFile { text, records });
+    } else {
+        cache.files.remove(path);
+    }
+}
+
+/// The records of one file already added to the dataset's sources, each
+/// with its path inside the file.
+fn parse_file(
+    dataset: &mut Dataset,
+    file: FileId,
+    problems: &mut Problems,
+) -> Vec<(String, Record)> {
+    let mut out = Vec::new();
     let text = dataset.sources.text(file);
 
     let value: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(err) => {
             problems.push(yaml_syntax_error(&dataset.sources, file, &err));
-            return;
+            return out;
         }
     };
     let top = match value {
@@ -227,7 +317,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
                         "a data file is a mapping such as `organizations: [...]` or `order: {...}`",
                     ),
             );
-            return;
+            return out;
         }
         _ => {
             problems.push(
@@ -235,7 +325,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
                     .at(file, dataset.sources.token_at(file, 0))
                     .note(kinds_note()),
             );
-            return;
+            return out;
         }
     };
 
@@ -273,29 +363,26 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems) {
             let origin = Origin { file, path };
             let id = value.get("id").and_then(|v| v.as_str()).map(str::to_owned);
             let d = &*dataset;
-            let pushed = match kind {
-                "organization" => typed(d, value, &origin)
-                    .map(|r| dataset.organizations.push(Loaded { record: r, origin })),
-                "issuer" => typed(d, value, &origin)
-                    .map(|r| dataset.issuers.push(Loaded { record: r, origin })),
-                "cluster" => typed(d, value, &origin)
-                    .map(|r| dataset.clusters.push(Loaded { record: r, origin })),
-                "agreement" => typed(d, value, &origin)
-                    .map(|r| dataset.agreements.push(Loaded { record: r, origin })),
-                "roadmap" => typed(d, value, &origin)
-                    .map(|r| dataset.roadmaps.push(Loaded { record: r, origin })),
-                "order" => typed(d, value, &origin)
-                    .map(|r| dataset.orders.push(Loaded { record: r, origin })),
-                "document" => typed(d, value, &origin)
-                    .map(|r| dataset.documents.push(Loaded { record: r, origin })),
+            let record = match kind {
+                "organization" => typed(d, value, &origin).map(Record::Organization),
+                "issuer" => typed(d, value, &origin).map(Record::Issuer),
+                "cluster" => typed(d, value, &origin).map(Record::Cluster),
+                "agreement" => typed(d, value, &origin).map(Record::Agreement),
+                "roadmap" => typed(d, value, &origin).map(Record::Roadmap),
+                "order" => typed(d, value, &origin).map(Record::Order),
+                "document" => typed(d, value, &origin).map(Record::Document),
                 _ => unreachable!("every kind of RECORD_KINDS is handled"),
             };
-            if let Err(d) = pushed {
-                dataset.broken_ids.extend(id);
-                problems.push(d);
+            match record {
+                Ok(record) => out.push((origin.path, record)),
+                Err(d) => {
+                    dataset.broken_ids.extend(id);
+                    problems.push(d);
+                }
             }
         }
     }
+    out
 }
 
 fn kinds_note() -> String {

@@ -1,24 +1,15 @@
 //! `clusterdoc export` and `clusterdoc verify`: archive packages.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
 
 use clap::Args;
 
-use super::build::{renderers, source_date_epoch};
-use super::{Config, Failure, load_catalog};
+use super::{Config, Failure};
 use crate::dates::Date;
-use crate::diag::Diagnostic;
-use crate::engine::Engine;
-use crate::export::{Destination, ExportOptions, export_package, verify_package};
-use crate::incremental::Digests;
-use crate::output::OutDir;
-use crate::plan::{Selection, plan_jobs};
-use crate::progress::Progress;
-use crate::render::Format;
-use crate::render::docx::DocxOptions;
-use crate::render::pdf::{PdfA, PdfOptions};
+use crate::diag::{self, Diagnostic};
+use crate::export::{Destination, verify_package};
+use crate::render::pdf::PdfA;
+use crate::session::{ExportRequest, Session};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -50,11 +41,8 @@ fn package_date(epoch: Option<i64>) -> Date {
 }
 
 pub fn run_export(config: &Config, args: &ExportArgs) -> Result<(), Failure> {
-    let started = Instant::now();
-    let (catalog, assets) = load_catalog(config)?;
-    let jobs = plan_jobs(&catalog, &Selection::default());
-    let epoch = source_date_epoch()?;
-    let date = package_date(epoch);
+    let mut session = Session::open(config.session_options(Vec::new(), None)?)?;
+    let date = package_date(session.options().epoch);
     let pdfa = match args.pdfa.as_str() {
         "1b" => PdfA::A1b,
         "3b" => PdfA::A3b,
@@ -70,53 +58,26 @@ pub fn run_export(config: &Config, args: &ExportArgs) -> Result<(), Failure> {
             date.day()
         ))),
     };
-    let digests = Digests::new(&catalog, &assets, "");
-    let sources = digests.records();
-    let assets = Arc::new(assets);
-    let renderers = renderers(
-        &assets,
-        &[Format::Pdf, Format::Docx],
-        PdfOptions {
-            pdfa: Some(pdfa),
-            timestamp: Some(epoch.unwrap_or_else(|| date.unix_seconds())),
-        },
-        DocxOptions { timestamp: epoch },
-    )?;
-    let engine = Engine::new(catalog, Arc::clone(&assets), &jobs, renderers)?;
-    // One run at a time writes into the output folder (the default
-    // destination is inside it).
-    let out = OutDir::open(&config.out_dir)?;
-    let progress = Progress::new(jobs.len(), config.quiet);
-    let options = ExportOptions {
-        threads: config.jobs,
+    let request = ExportRequest {
+        dest: dest.clone(),
+        pdfa,
+        pdfa_name: args.pdfa.clone(),
         package_date: date,
-        pdfa: &args.pdfa,
-        source_digests: &sources,
-        dest: &dest,
     };
-    let result = export_package(&engine, &jobs, &options, &progress);
-    progress.finish();
-    let package = match result {
-        Ok(p) => p,
-        Err(problems) => {
-            out.discard_if_new();
-            return Err(Failure {
-                sources: engine.catalog.dataset.sources.clone(),
-                problems,
-            });
-        }
-    };
+    let report = session.export(&request, config.quiet)?;
+    diag::print_diagnostics(&report.sources, &report.warnings);
     if !config.quiet {
         let where_ = match &dest {
             Destination::Folder(p) | Destination::Zip(p) => p.display().to_string(),
         };
+        let package = &report.package;
         println!(
             "package {where_}: {} documents (PDF/A-{} and DOCX), {} sheets, {} files with inventory and checksums, in {:.2} s",
             package.documents,
             args.pdfa,
             package.sheets,
             package.files + 1,
-            started.elapsed().as_secs_f64()
+            report.seconds
         );
     }
     Ok(())

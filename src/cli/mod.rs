@@ -6,15 +6,15 @@ mod build;
 mod check;
 mod export;
 mod templates;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::assets::Assets;
-use crate::diag::{self, Diagnostic, Sources};
-use crate::load::load_dataset;
-use crate::validate::{Catalog, validate};
+use crate::diag::{self, Diagnostic};
+use crate::render::Format;
+use crate::session::{SessionOptions, source_date_epoch};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -108,6 +108,26 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The session of a command: these options, its formats and profile,
+    /// and `SOURCE_DATE_EPOCH`.
+    pub fn session_options(
+        &self,
+        formats: Vec<Format>,
+        profile: Option<String>,
+    ) -> Result<SessionOptions, Diagnostic> {
+        Ok(SessionOptions {
+            data_dir: self.data_dir.clone(),
+            out_dir: self.out_dir.clone(),
+            templates_dir: self.templates_dir.clone(),
+            jobs: self.jobs,
+            formats,
+            profile,
+            epoch: source_date_epoch()?,
+        })
+    }
+}
+
 /// Process exit codes.
 pub mod exit {
     pub const OK: i32 = 0;
@@ -152,42 +172,4 @@ pub fn main() -> i32 {
     }
 }
 
-/// Why a command failed: the problems and the sources they point into.
-#[derive(Debug, Default)]
-pub struct Failure {
-    pub sources: Sources,
-    pub problems: Vec<Diagnostic>,
-}
-
-impl From<Diagnostic> for Failure {
-    fn from(d: Diagnostic) -> Failure {
-        Failure {
-            sources: Sources::default(),
-            problems: vec![d],
-        }
-    }
-}
-
-/// Loads the template set, the records, and validates them. Warnings are
-/// printed; errors fail.
-pub fn load_catalog(config: &Config) -> Result<(Catalog, Assets), Failure> {
-    load_catalog_with(
-        config,
-        Assets::with_overrides(config.templates_dir.as_deref())?,
-    )
-}
-
-/// [`load_catalog`] with a template set already loaded.
-pub fn load_catalog_with(config: &Config, assets: Assets) -> Result<(Catalog, Assets), Failure> {
-    let (dataset, mut problems) = load_dataset(&config.data_dir);
-    let (catalog, more) = validate(dataset, &assets.profile_names());
-    problems.extend(more);
-    if diag::has_errors(&problems) {
-        return Err(Failure {
-            sources: catalog.dataset.sources.clone(),
-            problems,
-        });
-    }
-    diag::print_diagnostics(&catalog.dataset.sources, &problems);
-    Ok((catalog, assets))
-}
+pub use crate::diag::Failure;

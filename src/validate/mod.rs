@@ -67,6 +67,14 @@ impl Catalog {
         &self.dataset.organizations[self.orgs[id]].record
     }
 
+    /// The organization, if the records have it (a member who left may
+    /// have been removed from them altogether).
+    pub fn find_org(&self, id: &Id) -> Option<&Organization> {
+        self.orgs
+            .get(id)
+            .map(|&i| &self.dataset.organizations[i].record)
+    }
+
     pub fn issuer(&self, id: &Id) -> &Issuer {
         &self.dataset.issuers[self.issuers[id]].record
     }
