@@ -210,6 +210,7 @@ pub fn settled<T>(mut attempt: impl FnMut() -> Result<T, Failure>) -> Result<T, 
 fn looks_half_written(d: &Diagnostic) -> bool {
     d.message.starts_with("invalid YAML")
         || d.message == "the file holds no records"
+        || d.message.ends_with(" is not UTF-8 text")
         || d.message.starts_with("cannot read ")
 }
 

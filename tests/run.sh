@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, real-client checks included. Installs what the tests
 # drive when it is missing — LibreOffice with the Liberation fonts, poppler,
-# qpdf, xmllint from Debian; python-docx and openxml-audit from PyPI — then
-# runs `cargo test --release`.
+# qpdf, xmllint, Chromium and chromedriver from Debian; python-docx and
+# openxml-audit from PyPI — then runs `cargo test --release`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,11 @@ command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+# The preview page is tested in a real browser: Debian's Chromium driven
+# through its chromedriver (one apt command, so their versions match).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    missing+=(chromium chromium-driver)
+fi
 # LibreOffice lays the DOCX files out in Liberation Serif, the font the PDF
 # embeds (it stands in for the Times New Roman the files name); with another
 # font the lines break elsewhere and the text comparison fails.

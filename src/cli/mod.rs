@@ -5,6 +5,7 @@ mod bench_data;
 mod build;
 mod check;
 mod export;
+mod serve;
 mod templates;
 mod watch;
 
@@ -68,6 +69,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Re-check the checksums of an archive package.
     Verify(export::VerifyArgs),
+    /// Preview the documents in a browser while you edit the records.
+    Serve(serve::ServeArgs),
     /// Work with the built-in templates.
     Templates(templates::TemplatesArgs),
     /// Write a synthetic data folder of N distinct orders, for benchmarks.
@@ -156,6 +159,7 @@ pub fn main() -> i32 {
         Command::Build(args) => build::run(&config, args),
         Command::Export(args) => export::run_export(&config, args),
         Command::Verify(args) => export::run_verify(&config, args),
+        Command::Serve(args) => serve::run(&config, args),
         Command::Templates(args) => templates::run(&config, args),
         Command::BenchData(args) => bench_data::run(&config, args),
     };

@@ -11,6 +11,7 @@ mod interrupt;
 mod invalid;
 mod kinds;
 mod lossless;
+mod preview;
 mod sample;
 mod seeds;
 mod workflows;

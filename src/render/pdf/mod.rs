@@ -55,6 +55,14 @@ pub const DEFAULT_CACHE_AGE: usize = 2;
 /// The date of files without a date of their own (the ZIP epoch).
 const FALLBACK_DATE: (i32, u8, u8) = (1980, 1, 1);
 
+/// One page for a preview: the image, and its text (for the image's
+/// description, and for finding text on the page).
+#[derive(Debug, Clone)]
+pub struct PageImage {
+    pub svg: String,
+    pub text: String,
+}
+
 pub struct PdfRenderer {
     files: HashMap<FileId, LayoutFile>,
     main: FileId,
@@ -117,7 +125,41 @@ impl PdfRenderer {
         result
     }
 
+    /// The PDF and, for a preview, every page as an SVG image (glyphs as
+    /// paths, so the page needs no fonts) with its text.
+    pub fn render_with_pages(
+        &self,
+        doc: &Document,
+    ) -> Result<(Rendered, Vec<PageImage>), Diagnostic> {
+        let result = self.layout(doc).and_then(|(world, paged, warnings)| {
+            let pages = paged
+                .pages()
+                .iter()
+                .map(|p| PageImage {
+                    svg: typst_svg::svg(p, &typst_svg::SvgOptions::default()),
+                    text: overflow::page_text(&p.frame),
+                })
+                .collect();
+            Ok((self.write_pdf(doc, &world, &paged, &warnings)?, pages))
+        });
+        if let Some(age) = self.cache_age {
+            typst::comemo::evict(age);
+        }
+        result
+    }
+
     fn render_inner(&self, doc: &Document) -> Result<(Rendered, Vec<Diagnostic>), Diagnostic> {
+        let (world, paged, mut warnings) = self.layout(doc)?;
+        let rendered = self.write_pdf(doc, &world, &paged, &warnings)?;
+        warnings.dedup();
+        Ok((rendered, warnings))
+    }
+
+    /// The document laid out into pages, checked to stay inside them.
+    fn layout<'a>(
+        &'a self,
+        doc: &Document,
+    ) -> Result<(DocWorld<'a>, PagedDocument, Vec<Diagnostic>), Diagnostic> {
         let family = &doc.profile.font.pdf_family;
         if !world::shared().book.contains_family(&family.to_lowercase()) {
             return Err(
@@ -135,7 +177,7 @@ impl PdfRenderer {
             today: self.today(doc),
         };
         let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
-        let mut warnings: Vec<Diagnostic> = warnings
+        let warnings: Vec<Diagnostic> = warnings
             .iter()
             .map(|w| self.diagnostic(&world, w))
             .collect();
@@ -143,6 +185,16 @@ impl PdfRenderer {
         if let Some(o) = overflow::find_overflow(&paged, &doc.profile) {
             return Err(overflow_problem(&o));
         }
+        Ok((world, paged, warnings))
+    }
+
+    fn write_pdf(
+        &self,
+        doc: &Document,
+        world: &DocWorld,
+        paged: &PagedDocument,
+        warnings: &[Diagnostic],
+    ) -> Result<Rendered, Diagnostic> {
         let options = typst_pdf::PdfOptions {
             ident: Smart::Custom(ident(doc)),
             creator: Smart::Custom(Some(format!("clusterdoc {}", env!("CARGO_PKG_VERSION")))),
@@ -150,14 +202,12 @@ impl PdfRenderer {
             standards: pdf_standards(self.options.pdfa)?,
             ..typst_pdf::PdfOptions::default()
         };
-        let bytes = typst_pdf::pdf(&paged, &options)
-            .map_err(|errors| self.first_error(&world, &errors, &warnings))?;
-        let rendered = Rendered {
+        let bytes = typst_pdf::pdf(paged, &options)
+            .map_err(|errors| self.first_error(world, &errors, warnings))?;
+        Ok(Rendered {
             bytes,
             pages: Some(paged.pages().len()),
-        };
-        warnings.dedup();
-        Ok((rendered, warnings))
+        })
     }
 
     /// What `datetime.today()` gives: the document's date, else the day of

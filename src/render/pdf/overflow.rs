@@ -159,3 +159,32 @@ fn check_text(text: &TextItem, ts: Transform, area: Area, found: &mut Found) {
     };
     *found = Some((line, edge, by));
 }
+
+/// The text of a page in layout order, a line break wherever a line starts
+/// lower than the last one.
+pub fn page_text(frame: &Frame) -> String {
+    fn walk(frame: &Frame, ts: Transform, out: &mut String, last_y: &mut Abs) {
+        for (pos, item) in frame.items() {
+            let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
+            match item {
+                FrameItem::Group(g) => walk(&g.frame, here.pre_concat(g.transform), out, last_y),
+                FrameItem::Text(t) => {
+                    let y = Point::zero().transform(here).y;
+                    if !out.is_empty() {
+                        out.push(if (y - *last_y).abs() > Abs::pt(1.0) {
+                            '\n'
+                        } else {
+                            ' '
+                        });
+                    }
+                    *last_y = y;
+                    out.push_str(t.text.trim());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(frame, Transform::identity(), &mut out, &mut Abs::zero());
+    out
+}
