@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use include_dir::{Dir, include_dir};
-use sha2::{Digest, Sha256};
 
 use crate::diag::Diagnostic;
 use crate::profile::Profile;
@@ -142,13 +141,13 @@ impl Assets {
 
     /// A digest of every template file, for incremental builds.
     pub fn digest(&self) -> String {
-        let mut h = Sha256::new();
+        let mut h = crate::digest::InputHasher::default();
         for (k, a) in &self.files {
             h.update(k.as_bytes());
             h.update([0]);
             h.update(&a.bytes);
         }
-        hex(&h.finalize())
+        h.finish()
     }
 
     /// Writes the built-in set under `dir`, for editing.
@@ -180,11 +179,6 @@ fn collect_builtin(dir: &Dir<'static>, out: &mut BTreeMap<String, Asset>) {
     for sub in dir.dirs() {
         collect_builtin(sub, out);
     }
-}
-
-/// Lowercase hexadecimal of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -16,9 +16,9 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::assets::hex;
 use crate::dates::Date;
 use crate::diag::Diagnostic;
+use crate::digest::hex;
 use crate::engine::{Engine, RenderedJob};
 use crate::ir::{Lang, Meta};
 use crate::plan::Job;

@@ -26,14 +26,28 @@ pub static FONTS: [&[u8]; 6] = [
 const INVISIBLE: &[char] = &['\u{ad}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}'];
 
 struct Coverage {
-    chars: HashSet<u32>,
+    /// One bit per code point of the Basic Multilingual Plane, where nearly
+    /// every character of the records is: checking a text is an index each.
+    bmp: Vec<u64>,
+    /// Code points beyond it.
+    astral: HashSet<u32>,
     families: Vec<String>,
+}
+
+impl Coverage {
+    fn has(&self, c: u32) -> bool {
+        match self.bmp.get(c as usize / 64) {
+            Some(word) => word & (1 << (c % 64)) != 0,
+            None => self.astral.contains(&c),
+        }
+    }
 }
 
 fn coverage() -> &'static Coverage {
     static COVERAGE: OnceLock<Coverage> = OnceLock::new();
     COVERAGE.get_or_init(|| {
-        let mut chars = HashSet::new();
+        let mut bmp = vec![0u64; 0x10000 / 64];
+        let mut astral = HashSet::new();
         let mut families: Vec<String> = Vec::new();
         for data in FONTS {
             let face = ttf_parser::Face::parse(data, 0).expect("an embedded font parses");
@@ -41,7 +55,12 @@ fn coverage() -> &'static Coverage {
                 for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
                     sub.codepoints(|c| {
                         if sub.glyph_index(c).is_some_and(|g| g.0 != 0) {
-                            chars.insert(c);
+                            match bmp.get_mut(c as usize / 64) {
+                                Some(word) => *word |= 1 << (c % 64),
+                                None => {
+                                    astral.insert(c);
+                                }
+                            }
                         }
                     });
                 }
@@ -57,18 +76,19 @@ fn coverage() -> &'static Coverage {
                 families.push(f);
             }
         }
-        Coverage { chars, families }
+        Coverage {
+            bmp,
+            astral,
+            families,
+        }
     })
 }
 
 /// Whether the PDF can print the character: white space, an invisible
 /// formatting character, or a character one of the embedded fonts has.
+#[inline]
 pub fn can_draw(c: char) -> bool {
-    c == ' '
-        || c == '\n'
-        || c == '\t'
-        || INVISIBLE.contains(&c)
-        || coverage().chars.contains(&(c as u32))
+    coverage().has(c as u32) || matches!(c, ' ' | '\n' | '\t') || INVISIBLE.contains(&c)
 }
 
 /// The family names of the embedded fonts, in the order they are tried.

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
-use crate::assets::{Assets, hex};
+use crate::assets::Assets;
+use crate::digest::{InputHasher, hex, input_digest};
 use crate::fonts::FONTS;
 use crate::plan::Job;
 use crate::render::Format;
@@ -20,7 +21,8 @@ use crate::validate::Catalog;
 /// The state file, inside the output folder.
 pub const STATE_FILE: &str = "clusterdoc-state.json";
 
-const STATE_VERSION: u32 = 1;
+/// 2: input digests are XXH3-128 (were SHA-256).
+const STATE_VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
@@ -123,7 +125,7 @@ pub fn whole_digest(record_files: &[PathBuf], assets: &Assets, options: &str) ->
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
     }
-    Some(hex(&h.finalize()))
+    Some(h.finish())
 }
 
 /// Who joined and who left a cluster since the last build.
@@ -197,18 +199,18 @@ pub struct Digests {
 fn fonts_digest() -> &'static str {
     static DIGEST: OnceLock<String> = OnceLock::new();
     DIGEST.get_or_init(|| {
-        let mut h = Sha256::new();
+        let mut h = InputHasher::default();
         for f in FONTS {
             h.update(f);
         }
-        hex(&h.finalize())
+        h.finish()
     })
 }
 
 /// A hasher fed with what every document shares: product version, template
 /// set, fonts, options.
-fn shared_inputs(assets: &Assets, options: &str) -> Sha256 {
-    let mut h = Sha256::new();
+fn shared_inputs(assets: &Assets, options: &str) -> InputHasher {
+    let mut h = InputHasher::default();
     for part in [
         env!("CARGO_PKG_VERSION"),
         &assets.digest(),
@@ -222,9 +224,7 @@ fn shared_inputs(assets: &Assets, options: &str) -> Sha256 {
 }
 
 fn record_digest<T: Serialize>(record: &T) -> String {
-    hex(&Sha256::digest(
-        serde_json::to_vec(record).expect("records serialise"),
-    ))
+    input_digest(&serde_json::to_vec(record).expect("records serialise"))
 }
 
 impl Digests {
@@ -238,25 +238,25 @@ impl Digests {
         };
         ds.organizations
             .iter()
-            .for_each(|r| add("organization", &r.record.id.0, record_digest(&r.record)));
+            .for_each(|r| add("organization", &r.record.id.0, r.digest.clone()));
         ds.issuers
             .iter()
-            .for_each(|r| add("issuer", &r.record.id.0, record_digest(&r.record)));
+            .for_each(|r| add("issuer", &r.record.id.0, r.digest.clone()));
         ds.clusters
             .iter()
-            .for_each(|r| add("cluster", &r.record.id.0, record_digest(&r.record)));
+            .for_each(|r| add("cluster", &r.record.id.0, r.digest.clone()));
         ds.agreements
             .iter()
-            .for_each(|r| add("agreement", &r.record.id.0, record_digest(&r.record)));
+            .for_each(|r| add("agreement", &r.record.id.0, r.digest.clone()));
         ds.roadmaps
             .iter()
-            .for_each(|r| add("roadmap", &r.record.id.0, record_digest(&r.record)));
+            .for_each(|r| add("roadmap", &r.record.id.0, r.digest.clone()));
         ds.orders
             .iter()
-            .for_each(|r| add("order", &r.record.id.0, record_digest(&r.record)));
+            .for_each(|r| add("order", &r.record.id.0, r.digest.clone()));
         ds.documents
             .iter()
-            .for_each(|r| add("document", &r.record.id.0, record_digest(&r.record)));
+            .for_each(|r| add("document", &r.record.id.0, r.digest.clone()));
         catalog
             .drafted_agreements()
             .iter()
@@ -268,12 +268,12 @@ impl Digests {
             .into_iter()
             .filter_map(|n| {
                 let a = assets.get(&format!("profiles/{n}.yaml"))?;
-                Some((n, hex(&Sha256::digest(&a.bytes))))
+                Some((n, input_digest(&a.bytes)))
             })
             .collect();
         Digests {
             records,
-            common: hex(&h.finalize()),
+            common: h.finish(),
             profiles,
         }
     }
@@ -288,7 +288,7 @@ impl Digests {
 
     /// The digest of one document's inputs.
     pub fn job(&self, job: &Job) -> String {
-        let mut h = Sha256::new();
+        let mut h = InputHasher::default();
         h.update(self.common.as_bytes());
         h.update(job.name.as_bytes());
         h.update(format!("{:?}", job.kind).as_bytes());
@@ -309,7 +309,7 @@ impl Digests {
             );
             h.update([0]);
         }
-        hex(&h.finalize())
+        h.finish()
     }
 }
 

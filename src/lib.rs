@@ -15,6 +15,7 @@ pub mod assets;
 pub mod cli;
 pub mod dates;
 pub mod diag;
+pub mod digest;
 pub mod docmark;
 pub mod engine;
 pub mod export;

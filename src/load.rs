@@ -41,6 +41,8 @@ impl Origin {
 pub struct Loaded<T> {
     pub record: T,
     pub origin: Origin,
+    /// A digest of the record's content, for incremental builds.
+    pub digest: String,
 }
 
 /// Everything read from the data folder.
@@ -62,6 +64,11 @@ pub struct Dataset {
     /// Ids of records that failed to load: references to them are not
     /// reported again, the record's own error says what is wrong.
     pub broken_ids: std::collections::HashSet<String>,
+    /// The path of each record file, by its id in `sources`.
+    pub paths: HashMap<FileId, PathBuf>,
+    /// Files whose texts an earlier check found printable and whose bytes
+    /// have not changed since: `validate::text` need not look at them again.
+    pub printable: std::collections::HashSet<FileId>,
 }
 
 impl Dataset {
@@ -165,16 +172,60 @@ pub enum Record {
     Document(TextDocument),
 }
 
+impl Record {
+    /// A digest of the record's content (as the state of a build keeps it).
+    fn digest(&self) -> String {
+        let json = match self {
+            Record::Organization(r) => serde_json::to_vec(r),
+            Record::Issuer(r) => serde_json::to_vec(r),
+            Record::Cluster(r) => serde_json::to_vec(r),
+            Record::Agreement(r) => serde_json::to_vec(r),
+            Record::Roadmap(r) => serde_json::to_vec(r),
+            Record::Order(r) => serde_json::to_vec(r),
+            Record::Document(r) => serde_json::to_vec(r),
+        };
+        crate::digest::input_digest(&json.expect("records serialise"))
+    }
+}
+
 impl Dataset {
-    fn push(&mut self, record: Record, origin: Origin) {
+    fn push(&mut self, record: Record, origin: Origin, digest: String) {
         match record {
-            Record::Organization(r) => self.organizations.push(Loaded { record: r, origin }),
-            Record::Issuer(r) => self.issuers.push(Loaded { record: r, origin }),
-            Record::Cluster(r) => self.clusters.push(Loaded { record: r, origin }),
-            Record::Agreement(r) => self.agreements.push(Loaded { record: r, origin }),
-            Record::Roadmap(r) => self.roadmaps.push(Loaded { record: r, origin }),
-            Record::Order(r) => self.orders.push(Loaded { record: r, origin }),
-            Record::Document(r) => self.documents.push(Loaded { record: r, origin }),
+            Record::Organization(record) => self.organizations.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
+            Record::Issuer(record) => self.issuers.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
+            Record::Cluster(record) => self.clusters.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
+            Record::Agreement(record) => self.agreements.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
+            Record::Roadmap(record) => self.roadmaps.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
+            Record::Order(record) => self.orders.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
+            Record::Document(record) => self.documents.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
         }
     }
 }
@@ -189,9 +240,30 @@ pub struct LoadCache {
 
 #[derive(Debug)]
 struct CachedFile {
+    /// Length and modification time when read: a file with both unchanged
+    /// is not read again.
+    stamp: Option<(u64, std::time::SystemTime)>,
+    /// A check found every text of the file printable.
+    printable: bool,
     text: String,
-    /// Each record with its path inside the file.
-    records: Vec<(String, Record)>,
+    /// Each record with its path inside the file and its digest.
+    records: Vec<(String, Record, String)>,
+}
+
+impl LoadCache {
+    /// Remembers which files of a checked dataset have only printable texts
+    /// (all but `unprintable`), so that the next check skips them.
+    pub fn remember_printable(
+        &mut self,
+        dataset: &Dataset,
+        unprintable: &std::collections::HashSet<FileId>,
+    ) {
+        for (file, path) in &dataset.paths {
+            if let Some(cached) = self.files.get_mut(path) {
+                cached.printable = !unprintable.contains(file);
+            }
+        }
+    }
 }
 
 /// Loads every `*.yaml` / `*.yml` file under `root` (hidden entries skipped),
@@ -216,7 +288,8 @@ pub fn load_dataset_with(root: &Path, cache: &mut LoadCache) -> (Dataset, Proble
         return (dataset, problems);
     }
     let files = find_record_files(root, &mut problems);
-    cache.files.retain(|path, _| files.contains(path));
+    let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
+    cache.files.retain(|path, _| present.contains(path));
     for path in files {
         load_file(&mut dataset, &path, &mut problems, cache);
     }
@@ -249,8 +322,34 @@ fn display_name(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// A file's length and modification time, if the file system keeps them.
+fn stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
 fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache: &mut LoadCache) {
     let name = display_name(path);
+    let stamp = stamp(path);
+    if let Some(cached) = cache
+        .files
+        .get(path)
+        .filter(|c| c.stamp.is_some() && c.stamp == stamp)
+    {
+        let file = dataset.sources.add(name, cached.text.clone());
+        dataset.paths.insert(file, path.to_path_buf());
+        if cached.printable {
+            dataset.printable.insert(file);
+        }
+        for (record_path, record, digest) in &cached.records {
+            let origin = Origin {
+                file,
+                path: record_path.clone(),
+            };
+            dataset.push(record.clone(), origin, digest.clone());
+        }
+        return;
+    }
     let text = match read_text(path, &name) {
         Ok(text) => text,
         Err(d) => {
@@ -259,32 +358,50 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
             return;
         }
     };
-    if let Some(cached) = cache.files.get(path).filter(|c| c.text == text) {
+    if let Some(cached) = cache.files.get_mut(path).filter(|c| c.text == text) {
+        cached.stamp = stamp;
         let file = dataset.sources.add(name, text);
-        for (record_path, record) in &cached.records {
+        dataset.paths.insert(file, path.to_path_buf());
+        if cached.printable {
+            dataset.printable.insert(file);
+        }
+        for (record_path, record, digest) in &cached.records {
             let origin = Origin {
                 file,
                 path: record_path.clone(),
             };
-            dataset.push(record.clone(), origin);
+            dataset.push(record.clone(), origin, digest.clone());
         }
         return;
     }
     let file = dataset.sources.add(name.clone(), text);
+    dataset.paths.insert(file, path.to_path_buf());
     let before = problems.len();
-    let records = parse_file(dataset, file, problems);
-    for (record_path, record) in &records {
+    let records: Vec<(String, Record, String)> = parse_file(dataset, file, problems)
+        .into_iter()
+        .map(|(path, record)| {
+            let digest = record.digest();
+            (path, record, digest)
+        })
+        .collect();
+    for (record_path, record, digest) in &records {
         let origin = Origin {
             file,
             path: record_path.clone(),
         };
-        dataset.push(record.clone(), origin);
+        dataset.push(record.clone(), origin, digest.clone());
     }
     if problems.len() == before {
         let text = dataset.sources.text(file).to_owned();
-        cache
-            .files
-            .insert(path.to_path_buf(), CachedFile { text, records });
+        cache.files.insert(
+            path.to_path_buf(),
+            CachedFile {
+                stamp,
+                printable: false,
+                text,
+                records,
+            },
+        );
     } else {
         cache.files.remove(path);
     }

@@ -12,17 +12,18 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Failure};
 use crate::engine::Engine;
 use crate::incremental::{self, Digests, State};
+use crate::ir::Document;
 use crate::plan::{Job, JobKind};
 use crate::render::Renderer;
 use crate::render::docx::{DocxOptions, DocxRenderer};
-use crate::render::pdf::{PageImage, PdfOptions, PdfRenderer};
+use crate::render::pdf::{LaidOut, PageImage, PdfOptions, PdfRenderer};
 use crate::session::{ClusterChange, Session, named_changes};
 use crate::validate::Catalog;
 
@@ -65,12 +66,15 @@ pub struct DocInfo {
     job: usize,
 }
 
-/// A document rendered for the page.
+/// A document rendered for the page: its pages at once; its PDF and DOCX
+/// (of exactly those pages) when first asked for.
 pub struct RenderedDoc {
     pub version: u64,
     pub pages: Vec<PageImage>,
-    pub pdf: Vec<u8>,
-    pub docx: Vec<u8>,
+    model: Document,
+    laid: LaidOut,
+    pdf: OnceLock<Result<Vec<u8>, String>>,
+    docx: OnceLock<Result<Vec<u8>, String>>,
 }
 
 /// The page's view of the whole: what `/api/state` sends.
@@ -297,16 +301,12 @@ impl Preview {
             (inner.engine.clone()?, Arc::clone(&inner.jobs), info.job)
         };
         let job = &jobs[index];
-        let result = engine.document(job).and_then(|doc| {
-            let (pdf, pages) = self
+        let result = engine.document(job).and_then(|model| {
+            let (laid, pages) = self
                 .pdf
-                .render_with_pages(&doc)
+                .lay_out(&model)
                 .map_err(|d| d.context(format!("document {}", job.name)))?;
-            let docx = self
-                .docx
-                .render(&doc)
-                .map_err(|d| d.context(format!("document {}", job.name)))?;
-            Ok((pdf.bytes, pages, docx.bytes))
+            Ok((model, laid, pages))
         });
         let mut inner = self.lock();
         let version = inner.version;
@@ -318,7 +318,7 @@ impl Preview {
                 info.version = version;
                 None
             }
-            Ok((pdf, pages, docx)) => {
+            Ok((model, laid, pages)) => {
                 if info.status != Status::UpToDate {
                     info.status = Status::Rebuilt;
                 }
@@ -326,8 +326,10 @@ impl Preview {
                 let rendered = Arc::new(RenderedDoc {
                     version: info.version,
                     pages,
-                    pdf,
-                    docx,
+                    model,
+                    laid,
+                    pdf: OnceLock::new(),
+                    docx: OnceLock::new(),
                 });
                 inner
                     .rendered
@@ -364,6 +366,29 @@ impl Preview {
             self.announce();
         }
         rendered
+    }
+
+    /// The PDF of a rendered document, as `build` writes it.
+    pub fn pdf(&self, doc: &RenderedDoc) -> Result<Vec<u8>, String> {
+        doc.pdf
+            .get_or_init(|| {
+                self.pdf
+                    .pdf_of(&doc.model, &doc.laid)
+                    .map_err(|d| d.message)
+            })
+            .clone()
+    }
+
+    /// The DOCX of a rendered document, as `build` writes it.
+    pub fn docx(&self, doc: &RenderedDoc) -> Result<Vec<u8>, String> {
+        doc.docx
+            .get_or_init(|| {
+                self.docx
+                    .render(&doc.model)
+                    .map(|r| r.bytes)
+                    .map_err(|d| d.message)
+            })
+            .clone()
     }
 
     /// What the page lists.

@@ -224,6 +224,8 @@ impl Session {
     pub fn check(&mut self) -> Result<Checked, Failure> {
         let (dataset, mut problems) = load_dataset_with(&self.options.data_dir, &mut self.cache);
         let (catalog, more) = validate(dataset, &self.assets.profile_names());
+        self.cache
+            .remember_printable(&catalog.dataset, &catalog.unprintable);
         problems.extend(more);
         if diag::has_errors(&problems) {
             return Err(Failure {

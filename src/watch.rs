@@ -19,7 +19,7 @@ use notify::{RecursiveMode, Watcher as _};
 use crate::diag::{Diagnostic, Failure};
 
 /// Quiet needed after the last event before a change is reported.
-const QUIET: Duration = Duration::from_millis(80);
+const QUIET: Duration = Duration::from_millis(50);
 /// Longest a change waits for quiet.
 const MOST: Duration = Duration::from_millis(400);
 /// How long a half-written file is given to be completed.
@@ -101,8 +101,10 @@ impl Watcher {
                 }
                 match self.events.recv_timeout(TICK) {
                     Ok(event) => {
-                        touched.extend(event.map(|e| e.paths).unwrap_or_default());
-                        break;
+                        if let Some(paths) = writes(event) {
+                            touched.extend(paths);
+                            break;
+                        }
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => return None,
@@ -111,7 +113,7 @@ impl Watcher {
             let first = Instant::now();
             while first.elapsed() < MOST {
                 match self.events.recv_timeout(QUIET) {
-                    Ok(event) => touched.extend(event.map(|e| e.paths).unwrap_or_default()),
+                    Ok(event) => touched.extend(writes(event).unwrap_or_default()),
                     Err(_) => break,
                 }
             }
@@ -148,6 +150,22 @@ impl Watcher {
             }
         }
         change
+    }
+}
+
+/// The paths of an event that may have changed a file's bytes. Reading a
+/// file (as every check does) is an event too, and must not wake a watcher.
+fn writes(event: notify::Result<notify::Event>) -> Option<Vec<PathBuf>> {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode};
+    let event = event.ok()?;
+    match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Create(_)
+        | EventKind::Modify(_)
+        | EventKind::Remove(_)
+        | EventKind::Any => Some(event.paths),
+        EventKind::Access(_) | EventKind::Other => None,
     }
 }
 

@@ -297,20 +297,26 @@ fn document(request: Request, path: &str, preview: &Preview) {
                 }),
             )
         }
-        "pdf" => respond(
-            request,
-            200,
-            "application/pdf",
-            &doc.pdf,
-            &[("Content-Disposition", &attachment("pdf"))],
-        ),
-        "docx" => respond(
-            request,
-            200,
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            &doc.docx,
-            &[("Content-Disposition", &attachment("docx"))],
-        ),
+        "pdf" | "docx" => {
+            let (bytes, kind) = if what == "pdf" {
+                (preview.pdf(&doc), "application/pdf")
+            } else {
+                (
+                    preview.docx(&doc),
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                )
+            };
+            match bytes {
+                Ok(bytes) => respond(
+                    request,
+                    200,
+                    kind,
+                    &bytes,
+                    &[("Content-Disposition", &attachment(what))],
+                ),
+                Err(message) => text(request, 500, &format!("{message}\n")),
+            }
+        }
         page => {
             let n = page
                 .strip_prefix("page/")

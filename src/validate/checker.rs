@@ -12,6 +12,8 @@ pub(super) struct Checker<'a> {
     pub ds: &'a Dataset,
     pub problems: Problems,
     pub profiles: &'a [String],
+    /// Files with a text that cannot be printed (`text.rs`).
+    pub unprintable: std::collections::HashSet<crate::diag::FileId>,
 }
 
 impl Checker<'_> {

@@ -43,6 +43,8 @@ pub struct Catalog {
     documents: HashMap<Id, usize>,
     /// Orders with drafts resolved, in file order.
     pub orders: Vec<OrderSpec>,
+    /// Record files with a text that cannot be printed.
+    pub unprintable: std::collections::HashSet<crate::diag::FileId>,
     drafted: Vec<Agreement>,
 }
 
@@ -186,6 +188,7 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
         ds: &dataset,
         problems: Vec::new(),
         profiles,
+        unprintable: Default::default(),
     };
     let orgs = index(&mut c, "organization", &dataset.organizations, |r| &r.id);
     let issuers = index(&mut c, "issuer", &dataset.issuers, |r| &r.id);
@@ -252,6 +255,7 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
     }
 
     let problems = c.problems;
+    let unprintable = c.unprintable;
     let drafted = draft_supplementary_agreements(&dataset);
     let catalog = Catalog {
         drafted,
@@ -263,6 +267,7 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
         roadmaps,
         documents,
         orders,
+        unprintable,
         dataset,
     };
     (catalog, problems)

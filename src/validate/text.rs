@@ -34,13 +34,65 @@ const NOT_TEXT: &[&str] = &[
 /// Checks every string of every record of one kind.
 pub(super) fn check_texts<T: Serialize>(c: &mut Checker, records: &[Loaded<T>]) {
     for r in records {
-        let value = serde_json::to_value(&r.record).expect("records serialise");
+        if c.ds.printable.contains(&r.origin.file) {
+            continue;
+        }
+        let json = serde_json::to_string(&r.record).expect("records serialise");
+        if surely_fine(&json) {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&json).expect("records read back");
         let mut found = Vec::new();
         collect_strings(&value, String::new(), "", &mut found);
+        let before = c.problems.len();
         for (path, key, text) in found {
             check_text(c, r, &path, key, text);
         }
+        if c.problems.len() > before {
+            c.unprintable.insert(r.origin.file);
+        }
     }
+}
+
+/// Whether a record, as JSON, certainly holds no text to refuse: no empty
+/// string, no control character (serde_json escapes C0 ones as `\u0007`,
+/// `\r`, `\b`, `\f`, while `\n` and `\t` are allowed; DEL and C1 ones it
+/// writes as they are), every other character drawable. Most records are;
+/// the others are walked field by field to say where. One pass over the
+/// bytes: ASCII needs no font lookup.
+fn surely_fine(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b >= 0x80 {
+            let ch = json[i..].chars().next().expect("a character starts here");
+            if ch.is_control() || !can_draw(ch) {
+                return false;
+            }
+            i += ch.len_utf8();
+            continue;
+        }
+        match b {
+            b'\\' => {
+                if matches!(bytes.get(i + 1), Some(b'u' | b'r' | b'b' | b'f')) {
+                    return false;
+                }
+                i += 2;
+                continue;
+            }
+            b'"' if i > 0
+                && bytes.get(i + 1) == Some(&b'"')
+                && matches!(bytes[i - 1], b':' | b'[' | b',') =>
+            {
+                return false;
+            }
+            // DEL, which JSON does not escape.
+            0x7f => return false,
+            _ => {}
+        }
+        i += 1;
+    }
+    true
 }
 
 /// `(path, nearest key, text)` of every string under `v`.
@@ -134,4 +186,27 @@ fn unique(items: impl Iterator<Item = char>) -> Vec<char> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::surely_fine;
+
+    #[test]
+    fn the_quick_look_sends_every_doubtful_record_to_the_slow_one() {
+        let fine =
+            serde_json::json!({"name": "Школа «Радуга» №\u{a0}5 ₸", "lines": ["a\nb", "c\td"]});
+        assert!(surely_fine(&fine.to_string()));
+        for doubtful in [
+            serde_json::json!({"name": ""}),
+            serde_json::json!({"lines": ["a", ""]}),
+            serde_json::json!({"name": "a\u{7}"}),
+            serde_json::json!({"name": "a\u{7f}"}),
+            serde_json::json!({"name": "a\u{85}"}),
+            serde_json::json!({"name": "a\rb"}),
+            serde_json::json!({"name": "سلام"}),
+        ] {
+            assert!(!surely_fine(&doubtful.to_string()), "{doubtful}");
+        }
+    }
 }

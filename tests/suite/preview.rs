@@ -326,10 +326,12 @@ fn watch_rebuilds_exactly_what_an_edit_changes_and_stops_cleanly() {
 
 // ----- in the browser ---------------------------------------------------------------
 
-/// chromedriver on a free port, stopped when dropped.
+/// chromedriver on a free port with a fresh browser profile; stopped, with
+/// every browser process it started, when dropped (also when a test fails).
 struct Driver {
     child: Child,
     port: u16,
+    profile: tempfile::TempDir,
 }
 
 impl Driver {
@@ -350,7 +352,11 @@ impl Driver {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Driver { child, port }
+        Driver {
+            child,
+            port,
+            profile: tempfile::tempdir().unwrap(),
+        }
     }
 }
 
@@ -358,10 +364,15 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The browser outlives a killed driver: end it by its profile folder.
+        let _ = Command::new("pkill")
+            .args(["-f", &self.profile.path().display().to_string()])
+            .status();
     }
 }
 
-async fn browser(driver: &Driver, profile: &Path) -> fantoccini::Client {
+async fn browser(driver: &Driver) -> fantoccini::Client {
+    let profile = driver.profile.path();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -434,10 +445,9 @@ fn the_page_follows_edits_in_a_real_browser() {
     let expected = built(dir.path());
     let (_server, port) = serve(dir.path());
     let driver = Driver::start();
-    let profile = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let client = browser(&driver, profile.path()).await;
+        let client = browser(&driver).await;
         client
             .goto(&format!("http://localhost:{port}/"))
             .await
@@ -547,6 +557,11 @@ fn the_page_follows_edits_in_a_real_browser() {
             Duration::from_secs(5),
         )
         .await;
+        client
+            .execute("document.getElementById('main').scrollTop = 0; return true;", vec![])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
         shot(&client, "preview.png").await;
 
         // The links download what `build` writes for the same records.

@@ -55,6 +55,14 @@ pub const DEFAULT_CACHE_AGE: usize = 2;
 /// The date of files without a date of their own (the ZIP epoch).
 const FALLBACK_DATE: (i32, u8, u8) = (1980, 1, 1);
 
+/// A document laid out into pages, kept to write its PDF later.
+pub struct LaidOut {
+    paged: PagedDocument,
+    data: Bytes,
+    today: Datetime,
+    warnings: Vec<Diagnostic>,
+}
+
 /// One page for a preview: the image, and its text (for the image's
 /// description, and for finding text on the page).
 #[derive(Debug, Clone)]
@@ -125,13 +133,11 @@ impl PdfRenderer {
         result
     }
 
-    /// The PDF and, for a preview, every page as an SVG image (glyphs as
-    /// paths, so the page needs no fonts) with its text.
-    pub fn render_with_pages(
-        &self,
-        doc: &Document,
-    ) -> Result<(Rendered, Vec<PageImage>), Diagnostic> {
-        let result = self.layout(doc).and_then(|(world, paged, warnings)| {
+    /// A document laid out for a preview: every page as an SVG image
+    /// (glyphs as paths, so the page needs no fonts) with its text; the PDF
+    /// of exactly these pages is written when asked for ([`Self::pdf_of`]).
+    pub fn lay_out(&self, doc: &Document) -> Result<(LaidOut, Vec<PageImage>), Diagnostic> {
+        let result = self.layout(doc).map(|(world, paged, warnings)| {
             let pages = paged
                 .pages()
                 .iter()
@@ -140,12 +146,32 @@ impl PdfRenderer {
                     text: overflow::page_text(&p.frame),
                 })
                 .collect();
-            Ok((self.write_pdf(doc, &world, &paged, &warnings)?, pages))
+            let laid = LaidOut {
+                paged,
+                data: world.data,
+                today: world.today,
+                warnings,
+            };
+            (laid, pages)
         });
         if let Some(age) = self.cache_age {
             typst::comemo::evict(age);
         }
         result
+    }
+
+    /// The PDF of a document laid out by [`Self::lay_out`]: the same bytes
+    /// [`Renderer::render`] gives.
+    pub fn pdf_of(&self, doc: &Document, laid: &LaidOut) -> Result<Vec<u8>, Diagnostic> {
+        let world = DocWorld {
+            files: &self.files,
+            main: self.main,
+            data_id: self.data_id,
+            data: laid.data.clone(),
+            today: laid.today,
+        };
+        self.write_pdf(doc, &world, &laid.paged, &laid.warnings)
+            .map(|r| r.bytes)
     }
 
     fn render_inner(&self, doc: &Document) -> Result<(Rendered, Vec<Diagnostic>), Diagnostic> {
