@@ -531,7 +531,70 @@ pub struct Order {
     /// from the official's usual ones («Врио заместителя Председателя …»).
     pub signature: Option<Vec<String>>,
     pub appendices: Option<Vec<Appendix>>,
+    /// An amending order: the earlier registered order it changes, and how.
+    pub amends: Option<Amends>,
     pub profile: Option<String>,
+}
+
+/// What an amending order changes in an earlier registered order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amends {
+    /// The amended order's id.
+    pub order: Id,
+    #[serde(with = "serde_yaml::with::singleton_map_recursive")]
+    pub changes: Vec<Change>,
+}
+
+/// One change of an amending order, written as a mapping with one key:
+/// `- replace_words: {clause: "3", words: …, with: …}`. A clause is named
+/// by its number: `"3"`, or `"5.2"` for a sub-clause.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// «Пункт 3 изложить в следующей редакции: …»
+    NewWording { clause: String, text: String },
+    /// «В пункте 3 слова «…» заменить словами «…».»
+    ReplaceWords {
+        clause: String,
+        words: String,
+        with: String,
+    },
+    /// «Пункт 4 дополнить словами «…».» (or after given words).
+    AddWords {
+        clause: String,
+        words: String,
+        after: Option<String>,
+    },
+    /// «Дополнить пунктом 7 следующего содержания: …»
+    AddClause { clause: String, text: String },
+    /// «Пункт 5 признать утратившим силу.»
+    Repeal { clause: String },
+    /// «Приложение 2 к приказу изложить в новой редакции …»: a participants
+    /// list is restated from the records as of the amending order's date;
+    /// a roadmap or document appendix from the record given here.
+    RestateAppendix {
+        appendix: usize,
+        roadmap: Option<Id>,
+        document: Option<Id>,
+        title: Option<String>,
+    },
+    /// «Дополнить приложением 3 …»: the appendix as an order lists one.
+    AddAppendix(Appendix),
+}
+
+impl Change {
+    /// The clause the change is about, if any.
+    pub fn clause(&self) -> Option<&str> {
+        match self {
+            Change::NewWording { clause, .. }
+            | Change::ReplaceWords { clause, .. }
+            | Change::AddWords { clause, .. }
+            | Change::AddClause { clause, .. }
+            | Change::Repeal { clause } => Some(clause),
+            Change::RestateAppendix { .. } | Change::AddAppendix(_) => None,
+        }
+    }
 }
 
 /// How deep clauses nest: «1.», «1.1.», «1.1.1.».

@@ -5,15 +5,18 @@ use std::path::{Path, PathBuf};
 
 use crate::ir::Lang;
 use crate::load::Origin;
-use crate::model::{AgreementType, Id, Style};
+use crate::model::{AgreementType, Appendix, Id, Style};
 use crate::profile::DEFAULT_PROFILE;
-use crate::validate::Catalog;
+use crate::validate::{Catalog, OrderSpec};
 
 /// What a job renders.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
     /// An order with its appendices (index into `Catalog::orders`).
     Order(usize),
+    /// An amended order with its amendments applied (index into
+    /// `Catalog::consolidated`).
+    Consolidated(usize),
     /// A cluster passport in one language.
     Passport { cluster: Id, lang: Lang },
     /// A Tula cluster activity program.
@@ -67,34 +70,42 @@ pub fn plan_jobs(catalog: &Catalog, selection: &Selection) -> Vec<Job> {
             .unwrap_or_else(|| fallback.to_owned())
     };
 
-    for (i, order) in catalog.orders.iter().enumerate() {
+    let order_profile = |order: &OrderSpec| {
         let issuer = catalog.issuer(&order.issuer);
-        let mut inputs = vec![
-            format!("order:{}", order.id),
-            format!("issuer:{}", order.issuer),
-        ];
-        if let Some(base) = catalog.draft_base(&order.id) {
-            inputs.push(format!("order:{base}"));
-        }
-        for a in &order.appendices {
-            if let Some(r) = &a.roadmap {
-                inputs.push(format!("roadmap:{r}"));
-            }
-            if let Some(d) = &a.document {
-                inputs.push(format!("document:{d}"));
-            }
-            for c in a.participants.iter().flatten() {
-                inputs.extend(cluster_inputs(catalog, c));
-            }
+        pick(
+            order.profile.as_ref().or(issuer.profile.as_ref()),
+            DEFAULT_PROFILE,
+        )
+    };
+    for (i, order) in catalog.orders.iter().enumerate() {
+        let mut inputs = order_inputs(catalog, order, &order.appendices);
+        // An amending order is worded after the order it amends as the
+        // amendments before it left it.
+        if let Some(a) = &order.amendment {
+            inputs.extend(amendment_inputs(catalog, &a.amended.id));
         }
         jobs.push(Job {
             kind: JobKind::Order(i),
             name: format!("order-{}", order.id),
             folder: "orders",
-            profile: pick(
-                order.profile.as_ref().or(issuer.profile.as_ref()),
-                DEFAULT_PROFILE,
-            ),
+            profile: order_profile(order),
+            inputs,
+        });
+    }
+    for (i, version) in catalog.consolidated.iter().enumerate() {
+        let order = &catalog.orders[version.order];
+        let appendices: Vec<_> = version
+            .appendices
+            .iter()
+            .map(|a| a.appendix.clone())
+            .collect();
+        let mut inputs = order_inputs(catalog, order, &appendices);
+        inputs.extend(amendment_inputs(catalog, &order.id));
+        jobs.push(Job {
+            kind: JobKind::Consolidated(i),
+            name: format!("order-{}-consolidated", order.id),
+            folder: "orders",
+            profile: order_profile(order),
             inputs,
         });
     }
@@ -221,6 +232,46 @@ pub fn plan_jobs(catalog: &Catalog, selection: &Selection) -> Vec<Job> {
         });
     }
     jobs
+}
+
+/// The records an order reads: itself (or, for a drafted amending order,
+/// nothing of its own), its issuer, the base of a draft, what its
+/// appendices name.
+fn order_inputs(catalog: &Catalog, order: &OrderSpec, appendices: &[Appendix]) -> Vec<String> {
+    let mut inputs = vec![format!("issuer:{}", order.issuer)];
+    if catalog.origin_of(&format!("order:{}", order.id)).is_some() {
+        inputs.push(format!("order:{}", order.id));
+    }
+    if let Some(base) = catalog.draft_base(&order.id) {
+        inputs.push(format!("order:{base}"));
+    }
+    for a in appendices {
+        if let Some(r) = &a.roadmap {
+            inputs.push(format!("roadmap:{r}"));
+        }
+        if let Some(d) = &a.document {
+            inputs.push(format!("document:{d}"));
+        }
+        for c in a.participants.iter().flatten() {
+            inputs.extend(cluster_inputs(catalog, c));
+        }
+    }
+    inputs
+}
+
+/// An amended order and every order amending it, with what their
+/// appendices name.
+fn amendment_inputs(catalog: &Catalog, amended: &Id) -> Vec<String> {
+    let mut inputs = vec![format!("order:{amended}")];
+    for o in &catalog.orders {
+        if o.amendment
+            .as_ref()
+            .is_some_and(|a| &a.amended.id == amended)
+        {
+            inputs.extend(order_inputs(catalog, o, &o.appendices));
+        }
+    }
+    inputs
 }
 
 /// A cluster and every organization it names.

@@ -440,6 +440,10 @@ fn describe(catalog: &Catalog, job: &Job) -> (String, bool) {
             let o = &catalog.orders[*i];
             (o.title.clone(), o.number.is_none())
         }
+        JobKind::Consolidated(i) => {
+            let o = &catalog.orders[catalog.consolidated[*i].order];
+            (format!("{} (сводная редакция)", o.title), false)
+        }
         JobKind::Passport { cluster, lang } => (
             format!(
                 "Паспорт: {} ({})",

@@ -7,10 +7,11 @@ use serde_json::{Value as Json, json};
 
 use crate::dates::Date;
 use crate::ir::{Lang, Meta};
-use crate::model::{Cluster, OrgKind, Organization, Text};
+use crate::model::{Appendix, Cluster, OrgKind, Organization, Text};
 use crate::plan::{Job, JobKind};
 use crate::sections;
-use crate::validate::Catalog;
+use crate::validate::amendment::{Consolidated, ConsolidatedClause, versions};
+use crate::validate::{Catalog, Mark, OrderRef, OrderSpec};
 
 /// What a job needs from its template: the template's name, its context,
 /// and the document's metadata.
@@ -22,7 +23,8 @@ pub struct Prepared {
 
 pub fn prepare(catalog: &Catalog, job: &Job) -> Prepared {
     match &job.kind {
-        JobKind::Order(i) => order(catalog, *i),
+        JobKind::Order(i) => order(catalog, &OrderView::of(&catalog.orders[*i])),
+        JobKind::Consolidated(i) => order(catalog, &OrderView::consolidated(catalog, *i)),
         JobKind::Passport { cluster, lang } => passport(catalog, catalog.cluster(cluster), *lang),
         JobKind::Program { cluster } => program(catalog, catalog.cluster(cluster)),
         JobKind::Agreement { agreement } => agreement_doc(catalog, agreement, "agreement.md.j2"),
@@ -258,8 +260,144 @@ fn capitalize(s: &str) -> String {
         .map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
 }
 
-fn order(catalog: &Catalog, index: usize) -> Prepared {
-    let spec = &catalog.orders[index];
+/// An order as its document shows it: as registered (with the marks of an
+/// amending order's appendices), or as its amendments left it.
+struct OrderView<'a> {
+    spec: &'a OrderSpec,
+    clauses: Vec<ConsolidatedClause>,
+    appendices: Vec<AppendixView<'a>>,
+    /// The amending orders applied, for a consolidated version.
+    consolidated: Option<&'a Consolidated>,
+}
+
+/// One appendix of an order's document.
+struct AppendixView<'a> {
+    appendix: &'a Appendix,
+    /// The day a participants list is drawn up as of.
+    as_of: Option<Date>,
+    /// «(в ред. приказа …)» in a consolidated version.
+    note: Option<&'a str>,
+    /// The mark the appendix has in the order an amending order restates
+    /// it from.
+    restates: Option<Mark>,
+}
+
+impl<'a> OrderView<'a> {
+    fn of(spec: &'a OrderSpec) -> OrderView<'a> {
+        let marks = spec.amendment.as_ref().map(|a| &a.marks);
+        OrderView {
+            spec,
+            clauses: spec.clauses.iter().map(ConsolidatedClause::from).collect(),
+            appendices: spec
+                .appendices
+                .iter()
+                .enumerate()
+                .map(|(i, a)| AppendixView {
+                    appendix: a,
+                    as_of: spec.date,
+                    note: None,
+                    restates: marks.and_then(|m| m.get(i).copied()),
+                })
+                .collect(),
+            consolidated: None,
+        }
+    }
+
+    fn consolidated(catalog: &'a Catalog, index: usize) -> OrderView<'a> {
+        let version = &catalog.consolidated[index];
+        OrderView {
+            spec: &catalog.orders[version.order],
+            clauses: version.clauses.clone(),
+            appendices: version
+                .appendices
+                .iter()
+                .map(|a| AppendixView {
+                    appendix: &a.appendix,
+                    as_of: a.as_of,
+                    note: a.note.as_deref(),
+                    restates: None,
+                })
+                .collect(),
+            consolidated: Some(version),
+        }
+    }
+}
+
+/// The lines of an appendix's mark: «Приложение 2 / к приказу … / от … № …»
+/// or «УТВЕРЖДЕН / приказом … / от … № …».
+fn mark_lines(mark: Mark, approved_word: &str, order: &OrderRef) -> Vec<String> {
+    let registered = format!("от {} № {}", order.date, order.number);
+    if mark.approved {
+        vec![
+            approved_word.to_owned(),
+            format!("приказом {}", order.issuer_genitive),
+            registered,
+        ]
+    } else {
+        let number = if mark.numbered {
+            format!(" {}", mark.number)
+        } else {
+            String::new()
+        };
+        vec![
+            format!("Приложение{number}"),
+            format!("к приказу {}", order.issuer_genitive),
+            registered,
+        ]
+    }
+}
+
+fn appendix_json(
+    catalog: &Catalog,
+    view: &AppendixView,
+    number: Option<usize>,
+    amended: Option<&OrderRef>,
+) -> Json {
+    let a = view.appendix;
+    let mut j = json!({
+        "number": number,
+        "approved": a.approved,
+        "title": a.title,
+        "note": view.note,
+    });
+    if let Some(id) = &a.roadmap {
+        let r = catalog.roadmap(id);
+        j["kind"] = json!("roadmap");
+        j["title"] = json!(a.title.clone().unwrap_or_else(|| r.title.clone()));
+        j["events"] = serde_json::to_value(catalog.roadmap_events(r)).expect("events serialise");
+        j["approved_word"] = json!("УТВЕРЖДЕНА");
+    }
+    if let Some(id) = &a.document {
+        let d = catalog.document(id);
+        j["kind"] = json!("document");
+        j["title"] = json!(a.title.clone().unwrap_or_else(|| d.title.clone()));
+        j["text"] = json!(d.text);
+        j["approved_word"] = json!(d.gender.approved());
+    }
+    if let Some(ids) = &a.participants {
+        j["kind"] = json!("participants");
+        j["approved_word"] = json!("УТВЕРЖДЕН");
+        j["clusters"] = ids
+            .iter()
+            .map(|c| {
+                let cluster = catalog.cluster(c);
+                let rows = participants_json(catalog, cluster, view.as_of, &a.kinds, Lang::Ru);
+                json!({ "name": tr(&cluster.name, Lang::Ru), "participants": rows })
+            })
+            .collect();
+    }
+    // The restated appendix opens with its original mark in quotes.
+    j["restates"] = json!(view.restates.zip(amended).map(|(mark, order)| {
+        let word = j["approved_word"].as_str().unwrap_or_default();
+        let mut lines = mark_lines(mark, word, order);
+        lines[0].insert(0, '«');
+        lines
+    }));
+    j
+}
+
+fn order(catalog: &Catalog, view: &OrderView) -> Prepared {
+    let spec = view.spec;
     let issuer = catalog.issuer(&spec.issuer);
     let official = catalog.official(&spec.signatory);
     let letterhead = if issuer.letterhead.is_empty() {
@@ -274,48 +412,17 @@ fn order(catalog: &Catalog, index: usize) -> Prepared {
             official.signature.clone()
         }
     });
-    let numbered = spec.appendices.len() > 1;
-    let appendices: Vec<Json> = spec
+    let numbered = view.appendices.len() > 1;
+    let amended = spec.amendment.as_ref().map(|a| &a.amended);
+    let appendices: Vec<Json> = view
         .appendices
         .iter()
         .enumerate()
-        .map(|(i, a)| {
-            let mut j = json!({
-                "number": numbered.then_some(i + 1),
-                "approved": a.approved,
-                "title": a.title,
-            });
-            if let Some(id) = &a.roadmap {
-                let r = catalog.roadmap(id);
-                j["kind"] = json!("roadmap");
-                j["title"] = json!(a.title.clone().unwrap_or_else(|| r.title.clone()));
-                j["events"] =
-                    serde_json::to_value(catalog.roadmap_events(r)).expect("events serialise");
-                j["approved_word"] = json!("УТВЕРЖДЕНА");
-            }
-            if let Some(id) = &a.document {
-                let d = catalog.document(id);
-                j["kind"] = json!("document");
-                j["title"] = json!(a.title.clone().unwrap_or_else(|| d.title.clone()));
-                j["text"] = json!(d.text);
-                j["approved_word"] = json!(d.gender.approved());
-            }
-            if let Some(ids) = &a.participants {
-                j["kind"] = json!("participants");
-                j["approved_word"] = json!("УТВЕРЖДЕН");
-                j["clusters"] = ids
-                    .iter()
-                    .map(|c| {
-                        let cluster = catalog.cluster(c);
-                        let rows =
-                            participants_json(catalog, cluster, spec.date, &a.kinds, Lang::Ru);
-                        json!({ "name": tr(&cluster.name, Lang::Ru), "participants": rows })
-                    })
-                    .collect();
-            }
-            j
-        })
+        .map(|(i, a)| appendix_json(catalog, a, numbered.then_some(i + 1), amended))
         .collect();
+    let consolidated = view
+        .consolidated
+        .map(|v| json!({ "as_of": v.as_of, "versions": versions(&v.by) }));
     let context = json!({
         "order": {
             "id": spec.id,
@@ -325,8 +432,9 @@ fn order(catalog: &Catalog, index: usize) -> Prepared {
             "title": spec.title,
             "preamble": spec.preamble,
             "decree": spec.decree,
-            "clauses": spec.clauses,
+            "clauses": view.clauses,
         },
+        "consolidated": consolidated,
         "issuer": {
             "name": issuer.name,
             "name_genitive": issuer.name_genitive,
@@ -335,15 +443,25 @@ fn order(catalog: &Catalog, index: usize) -> Prepared {
         "signer": { "position": position, "name": official.initials_surname() },
         "appendices": appendices,
     });
+    let (kind, kind_title, number, date) = match view.consolidated {
+        // A reference copy: no number or date of its own.
+        Some(v) => (
+            "order-consolidated",
+            "Приказ (сводная редакция)",
+            None,
+            Some(v.as_of),
+        ),
+        None => ("order", "Приказ", spec.number.clone(), spec.date),
+    };
     Prepared {
         template: "order.md.j2",
         context: Value::from(Serde(&context)),
         meta: Meta {
-            kind: "order".into(),
-            kind_title: "Приказ".into(),
+            kind: kind.into(),
+            kind_title: kind_title.into(),
             title: spec.title.clone(),
-            number: spec.number.clone(),
-            date: spec.date,
+            number,
+            date,
             lang: Lang::Ru,
             author: capitalize(&issuer.name),
         },

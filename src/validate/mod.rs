@@ -6,6 +6,7 @@
 //! embedded font can draw) are in `text.rs`.
 
 mod agreement;
+pub mod amendment;
 mod checker;
 mod cluster;
 mod markdown;
@@ -25,7 +26,7 @@ use crate::model::{Agreement, Cluster, Id, Issuer, Official, Organization, Roadm
 use self::agreement::{check_agreement, draft_supplementary_agreements};
 use self::checker::{Checker, index};
 use self::cluster::check_cluster;
-pub use self::order::OrderSpec;
+pub use self::order::{Mark, OrderRef, OrderSpec};
 use self::order::{check_order, resolve_order};
 use self::organization::check_organization;
 use self::roadmap::{check_roadmap, event_steps};
@@ -41,8 +42,13 @@ pub struct Catalog {
     agreements: HashMap<Id, usize>,
     roadmaps: HashMap<Id, usize>,
     documents: HashMap<Id, usize>,
-    /// Orders with drafts resolved, in file order.
+    /// Orders with drafts resolved, in file order, then the amending
+    /// orders drafted for membership changes.
     pub orders: Vec<OrderSpec>,
+    /// The consolidated version of every order registered amendments change.
+    pub consolidated: Vec<amendment::Consolidated>,
+    /// Amending orders drafted for membership changes, and why.
+    pub drafted_orders: Vec<amendment::Drafted>,
     /// Record files with a text that cannot be printed.
     pub unprintable: std::collections::HashSet<crate::diag::FileId>,
     drafted: Vec<Agreement>,
@@ -253,6 +259,12 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
             orders.push(spec);
         }
     }
+    let known = order::Known {
+        clusters: &clusters,
+        roadmaps: &roadmaps,
+        documents: &documents,
+    };
+    let (consolidated, drafted_orders) = amendment::resolve_amendments(&mut c, &mut orders, &known);
 
     let problems = c.problems;
     let unprintable = c.unprintable;
@@ -267,6 +279,8 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
         roadmaps,
         documents,
         orders,
+        consolidated,
+        drafted_orders,
         unprintable,
         dataset,
     };

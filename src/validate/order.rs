@@ -5,7 +5,56 @@ use std::collections::HashMap;
 use super::checker::Checker;
 use crate::dates::Date;
 use crate::load::{Loaded, Origin};
-use crate::model::{Appendix, ClauseText, DecreeStyle, Id, MAX_CLAUSE_DEPTH, Order};
+use crate::model::{Amends, Appendix, ClauseText, DecreeStyle, Id, MAX_CLAUSE_DEPTH, Order};
+
+/// A registered order as others refer to it: «приказ министерства …
+/// от 26.09.2022 № 1064-а «Об …»».
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrderRef {
+    pub id: Id,
+    pub issuer_genitive: String,
+    pub number: String,
+    pub date: Date,
+    pub title: String,
+}
+
+impl OrderRef {
+    /// «приказа министерства образования Приморского края от 14.03.2023 № 312-а».
+    pub fn genitive(&self) -> String {
+        format!(
+            "приказа {} от {} № {}",
+            self.issuer_genitive, self.date, self.number
+        )
+    }
+
+    /// «приказом министерства … от 14.03.2023 № 312-а».
+    pub fn instrumental(&self) -> String {
+        format!(
+            "приказом {} от {} № {}",
+            self.issuer_genitive, self.date, self.number
+        )
+    }
+}
+
+/// What an amending order's changes resolved to.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    pub amended: OrderRef,
+    /// For each appendix of the amending order, the mark it has in the
+    /// amended order (the appendix it restates or adds).
+    pub marks: Vec<Mark>,
+}
+
+/// An appendix's mark in the order it belongs to: «Приложение 2 к приказу …»
+/// or «УТВЕРЖДЕНА приказом …».
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    pub number: usize,
+    /// Whether the order has several appendices (a lone one is unnumbered).
+    pub numbered: bool,
+    /// An approval stamp rather than an appendix mark.
+    pub approved: bool,
+}
 
 /// An order with everything a document needs, drafts merged with their base.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -23,6 +72,12 @@ pub struct OrderSpec {
     pub signature: Option<Vec<String>>,
     pub appendices: Vec<Appendix>,
     pub profile: Option<String>,
+    /// The changes an amending order makes, as written.
+    #[serde(skip)]
+    pub amends: Option<Amends>,
+    /// What an amending order's changes resolved to (`amendment.rs`).
+    #[serde(skip)]
+    pub amendment: Option<Amendment>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -81,6 +136,10 @@ pub(super) fn resolve_order(
         }
     };
     let from = |f: fn(&Order) -> Option<String>| f(r).or_else(|| base.and_then(f));
+    let amends = r
+        .amends
+        .clone()
+        .or_else(|| base.and_then(|b| b.amends.clone()));
     let mut missing = Vec::new();
     let mut need = |name: &'static str, v: Option<String>| {
         if v.is_none() {
@@ -89,7 +148,11 @@ pub(super) fn resolve_order(
         v.unwrap_or_default()
     };
     let issuer = need("issuer", from(|x| x.issuer.as_ref().map(|i| i.0.clone())));
-    let title = need("title", from(|x| x.title.clone()));
+    // An amending order's title and first clause come from its changes.
+    let title = match from(|x| x.title.clone()) {
+        None if amends.is_some() => String::new(),
+        title => need("title", title),
+    };
     let preamble = need("preamble", from(|x| x.preamble.clone()));
     let signatory = need(
         "signatory",
@@ -99,8 +162,15 @@ pub(super) fn resolve_order(
         .clauses
         .clone()
         .or_else(|| base.and_then(|b| b.clauses.clone()));
-    if clauses.is_none() {
+    if clauses.is_none() && amends.is_none() {
         missing.push("clauses");
+    }
+    if amends.is_some() && r.appendices.is_some() {
+        c.error_key(
+            o,
+            "appendices",
+            "the appendices of an amending order come from its changes (`restate_appendix`, `add_appendix`)",
+        );
     }
     for m in &missing {
         c.error(o, "id", format!("missing field `{m}`")).label = "this order".into();
@@ -152,6 +222,8 @@ pub(super) fn resolve_order(
             .profile
             .clone()
             .or_else(|| base.and_then(|b| b.profile.clone())),
+        amends,
+        amendment: None,
         origin: o.clone(),
     })
 }
@@ -190,46 +262,84 @@ pub(super) fn check_order(
             "the order has no place and its issuer none to lend",
         );
     }
+    let known = Known {
+        clusters,
+        roadmaps,
+        documents,
+    };
     for (i, a) in spec.appendices.iter().enumerate() {
-        let field = format!("appendices[{i}]");
-        let given = [
-            a.roadmap.is_some(),
-            a.participants.is_some(),
-            a.document.is_some(),
-        ];
-        if given.iter().filter(|g| **g).count() != 1 {
+        check_appendix(c, o, &format!("appendices[{i}]"), a, &known);
+    }
+}
+
+/// The records an appendix may name.
+pub(super) struct Known<'a> {
+    pub clusters: &'a HashMap<Id, usize>,
+    pub roadmaps: &'a HashMap<Id, usize>,
+    pub documents: &'a HashMap<Id, usize>,
+}
+
+/// An appendix names exactly one of a roadmap, participants or a document,
+/// each known; a participants list has a title. Returns whether it does.
+pub(super) fn check_appendix(
+    c: &mut Checker,
+    o: &Origin,
+    field: &str,
+    a: &Appendix,
+    known: &Known,
+) -> bool {
+    let given = [
+        a.roadmap.is_some(),
+        a.participants.is_some(),
+        a.document.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() != 1 {
+        c.error(
+            o,
+            field,
+            "an appendix is exactly one of `roadmap`, `participants`, `document`",
+        );
+        return false;
+    }
+    let mut fine = true;
+    if let Some(id) = &a.roadmap {
+        fine &= c.unknown_ref(
+            o,
+            &format!("{field}.roadmap"),
+            "roadmap",
+            id,
+            known.roadmaps,
+        );
+    }
+    if let Some(id) = &a.document {
+        fine &= c.unknown_ref(
+            o,
+            &format!("{field}.document"),
+            "document",
+            id,
+            known.documents,
+        );
+    }
+    if let Some(ids) = &a.participants {
+        for (k, id) in ids.iter().enumerate() {
+            fine &= c.unknown_ref(
+                o,
+                &format!("{field}.participants[{k}]"),
+                "cluster",
+                id,
+                known.clusters,
+            );
+        }
+        if a.title.is_none() {
             c.error(
                 o,
-                &field,
-                "an appendix is exactly one of `roadmap`, `participants`, `document`",
+                &format!("{field}.title"),
+                "a participants list needs a `title`",
             );
-            continue;
-        }
-        if let Some(id) = &a.roadmap {
-            c.unknown_ref(o, &format!("{field}.roadmap"), "roadmap", id, roadmaps);
-        }
-        if let Some(id) = &a.document {
-            c.unknown_ref(o, &format!("{field}.document"), "document", id, documents);
-        }
-        if let Some(ids) = &a.participants {
-            for (k, id) in ids.iter().enumerate() {
-                c.unknown_ref(
-                    o,
-                    &format!("{field}.participants[{k}]"),
-                    "cluster",
-                    id,
-                    clusters,
-                );
-            }
-            if a.title.is_none() {
-                c.error(
-                    o,
-                    &format!("{field}.title"),
-                    "a participants list needs a `title`",
-                );
-            }
+            fine = false;
         }
     }
+    fine
 }
 
 /// Clauses nest at most [`MAX_CLAUSE_DEPTH`] levels («1.1.1.»): deeper ones
