@@ -142,6 +142,9 @@ pub struct BuildReport {
     pub rendered: Vec<BuiltDocument>,
     /// Documents the records no longer yield, whose files were removed.
     pub removed: Vec<String>,
+    /// Amending orders drafted because a registered order's participants
+    /// appendix fell behind the cluster records: the document, and why.
+    pub drafted: Vec<(String, String)>,
     pub warnings: Vec<Diagnostic>,
     pub sources: Sources,
     pub out_dir: PathBuf,
@@ -274,6 +277,7 @@ impl Session {
             unchanged: Vec::new(),
             rendered: Vec::new(),
             removed: Vec::new(),
+            drafted: Vec::new(),
             warnings: Vec::new(),
             sources: Sources::default(),
             out_dir: out_dir.clone(),
@@ -339,6 +343,11 @@ impl Session {
         });
         let members = incremental::members(&catalog);
         report.changes = named_changes(&catalog, &state, &members);
+        report.drafted = catalog
+            .drafted_orders
+            .iter()
+            .map(|d| (format!("order-{}", d.id), d.reason.clone()))
+            .collect();
         report.unchanged = unchanged.iter().map(|&i| jobs[i].name.clone()).collect();
 
         // Outputs of documents the records no longer yield (a drafted

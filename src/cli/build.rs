@@ -83,6 +83,9 @@ pub fn print_report(config: &Config, report: &BuildReport) {
     for name in &report.removed {
         println!("removed {name}: the records no longer yield it");
     }
+    for (name, why) in &report.drafted {
+        println!("drafted {name}, an amending order to register: {why}");
+    }
     println!(
         "{} of {} documents rendered ({} files, {} pages) to {} in {:.2} s",
         report.rendered.len(),

@@ -180,6 +180,16 @@ fn clause_ref(label: &str, case: Case) -> String {
     out
 }
 
+/// «clause 3», «sub-clause 5.2»: a clause as a problem names it.
+fn clause_name(label: &str) -> String {
+    let label = label.trim().trim_end_matches('.');
+    if label.contains('.') {
+        format!("sub-clause {label}")
+    } else {
+        format!("clause {label}")
+    }
+}
+
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars
@@ -197,8 +207,20 @@ fn per_appendix(k: usize, of: usize) -> String {
     }
 }
 
+/// The numbers of the appendix a change restates or adds: `n` in the
+/// amended order, `k` of `of` in the amending order.
+#[derive(Debug, Clone, Copy)]
+struct AppendixNumber {
+    n: usize,
+    k: usize,
+    of: usize,
+}
+
+/// A change with the numbers of its appendix, if it has one.
+type Numbered = (Change, Option<AppendixNumber>);
+
 /// A sub-clause of the first clause: the standard wording of one change.
-fn sentence(change: &Change, appendix: Option<(usize, usize, usize)>) -> String {
+fn sentence(change: &Change, appendix: Option<AppendixNumber>) -> String {
     match change {
         Change::NewWording { clause, text } => format!(
             "{} изложить в следующей редакции: \"{}. {text}\".",
@@ -246,21 +268,21 @@ fn sentence(change: &Change, appendix: Option<(usize, usize, usize)>) -> String 
             capitalize(&clause_ref(clause, Case::Nominative))
         ),
         Change::RestateAppendix { .. } => {
-            let (n, k, of) = appendix.expect("appendix changes are numbered");
+            let AppendixNumber { n, k, of } = appendix.expect("appendix changes are numbered");
             format!(
                 "Приложение {n} к приказу изложить в новой редакции {}.",
                 per_appendix(k, of)
             )
         }
         Change::AddAppendix(_) => {
-            let (n, k, of) = appendix.expect("appendix changes are numbered");
+            let AppendixNumber { n, k, of } = appendix.expect("appendix changes are numbered");
             format!("Дополнить приложением {n} {}.", per_appendix(k, of))
         }
     }
 }
 
 /// The same change as the end of «Внести … изменение, …» (one change).
-fn phrase(change: &Change, appendix: Option<(usize, usize, usize)>) -> String {
+fn phrase(change: &Change, appendix: Option<AppendixNumber>) -> String {
     match change {
         Change::NewWording { clause, text } => format!(
             "изложив {} в следующей редакции: \"{}. {text}\"",
@@ -308,14 +330,14 @@ fn phrase(change: &Change, appendix: Option<(usize, usize, usize)>) -> String {
             clause_ref(clause, Case::Nominative)
         ),
         Change::RestateAppendix { .. } => {
-            let (n, k, of) = appendix.expect("appendix changes are numbered");
+            let AppendixNumber { n, k, of } = appendix.expect("appendix changes are numbered");
             format!(
                 "изложив приложение {n} в новой редакции {}",
                 per_appendix(k, of)
             )
         }
         Change::AddAppendix(_) => {
-            let (n, k, of) = appendix.expect("appendix changes are numbered");
+            let AppendixNumber { n, k, of } = appendix.expect("appendix changes are numbered");
             format!("дополнив его приложением {n} {}", per_appendix(k, of))
         }
     }
@@ -330,10 +352,7 @@ fn order_words(o: &OrderRef) -> String {
 }
 
 /// The title and the first clause of an amending order.
-fn wording(
-    amended: &OrderRef,
-    changes: &[(Change, Option<(usize, usize, usize)>)],
-) -> (String, ClauseText) {
+fn wording(amended: &OrderRef, changes: &[Numbered]) -> (String, ClauseText) {
     let title = format!(
         "О внесении {} в {}",
         if changes.len() == 1 {
@@ -465,7 +484,7 @@ pub(super) fn resolve_amendments(
                 continue;
             };
             let spec = &mut orders[i];
-            let changes: Vec<(Change, Option<(usize, usize, usize)>)> = spec
+            let changes: Vec<Numbered> = spec
                 .amends
                 .as_ref()
                 .map(|a| a.changes.iter().cloned().zip(numbers).collect())
@@ -518,12 +537,12 @@ fn touched_keys(spec: &OrderSpec) -> Vec<String> {
         .filter_map(|ch| match ch {
             Change::RestateAppendix { appendix, .. } => Some(format!("приложение {appendix}")),
             Change::AddAppendix(_) => Some("the list of appendices".to_owned()),
-            other => other.clause().map(|l| clause_ref(l, Case::Nominative)),
+            other => other.clause().map(clause_name),
         })
         .collect()
 }
 
-type Numbers = Vec<Option<(usize, usize, usize)>>;
+type Numbers = Vec<Option<AppendixNumber>>;
 type NewAppendices = Vec<(Mark, Appendix)>;
 
 /// Applies an amending order's changes to the state of the order it amends,
@@ -564,7 +583,7 @@ fn apply(
                     if !node.text.contains(words.as_str()) {
                         return Err(format!(
                             "{} has no words «{words}»: it reads «{}»",
-                            capitalize(&clause_ref(clause, Case::Nominative)),
+                            clause_name(clause),
                             node.text
                         ));
                     }
@@ -584,7 +603,7 @@ fn apply(
                             if !node.text.contains(after.as_str()) {
                                 return Err(format!(
                                     "{} has no words «{after}»: it reads «{}»",
-                                    capitalize(&clause_ref(clause, Case::Nominative)),
+                                    clause_name(clause),
                                     node.text
                                 ));
                             }
@@ -618,21 +637,28 @@ fn apply(
                         &format!("{field}.add_clause.clause"),
                         format!(
                             "{} cannot be added: the next number there is {next}",
-                            clause_ref(clause, Case::Nominative)
+                            clause_name(clause)
                         ),
                     );
                     false
                 }
                 None => {
-                    c.error(
-                        o,
-                        &format!("{field}.add_clause.clause"),
+                    let message = if parse_label(clause).is_none()
+                        && clause.split('.').count() > crate::model::MAX_CLAUSE_DEPTH
+                    {
+                        format!(
+                            "clauses nest at most {} levels deep («1.1.1.»); {} would be deeper",
+                            crate::model::MAX_CLAUSE_DEPTH,
+                            clause_name(clause)
+                        )
+                    } else {
                         format!(
                             "order `{}` has no clause to hold {}",
                             amends.order,
-                            clause_ref(clause, Case::Nominative)
-                        ),
-                    );
+                            clause_name(clause)
+                        )
+                    };
+                    c.error(o, &format!("{field}.add_clause.clause"), message);
                     false
                 }
             },
@@ -643,9 +669,11 @@ fn apply(
                             o,
                             &format!("{field}.repeal.clause"),
                             format!(
-                                "{} is repealed twice: {} already repealed it",
-                                capitalize(&clause_ref(clause, Case::Nominative)),
-                                earlier.instrumental().replacen("приказом", "the order", 1)
+                                "{} is repealed twice: order `{}` (№ {} of {}) already repealed it",
+                                clause_name(clause),
+                                earlier.id,
+                                earlier.number,
+                                earlier.date
                             ),
                         );
                         false
@@ -681,7 +709,10 @@ fn apply(
                             format!(
                                 "order `{}` has no appendix {appendix} (it has {})",
                                 amends.order,
-                                state.appendices.len()
+                                match state.appendices.len() {
+                                    0 => "none".to_owned(),
+                                    n => n.to_string(),
+                                }
                             ),
                         );
                         false
@@ -751,7 +782,7 @@ fn apply(
                 true
             }
         };
-        numbers.push(number.map(|n| (n, 0, 0)));
+        numbers.push(number.map(|n| AppendixNumber { n, k: 0, of: 0 }));
         fine &= ok;
     }
     // Number the amending order's own appendices.
@@ -759,7 +790,7 @@ fn apply(
     let mut k = 0;
     for n in numbers.iter_mut().flatten() {
         k += 1;
-        *n = (n.0, k, total);
+        (n.k, n.of) = (k, total);
     }
     fine.then_some((numbers, appendices))
 }
@@ -782,7 +813,7 @@ fn no_clause(c: &mut Checker, o: &Origin, field: &str, order: &Id, clause: &str)
         field,
         format!(
             "order `{order}` has no {} (as amended so far)",
-            clause_ref(clause, Case::Nominative)
+            clause_name(clause)
         ),
     );
 }
@@ -806,8 +837,8 @@ fn with_clause(
                 o,
                 field,
                 format!(
-                    "{} was repealed and cannot be changed",
-                    capitalize(&clause_ref(clause, Case::Nominative))
+                    "{} was repealed earlier and cannot be changed",
+                    clause_name(clause)
                 ),
             );
             false
@@ -923,7 +954,7 @@ fn consolidate(order: usize, as_of: Date, by: Vec<OrderRef>, state: &State) -> C
         .map(|(i, (a, changes))| {
             let note = match changes.as_slice() {
                 [] => None,
-                [(first, true), rest @ ..] if rest.is_empty() => Some(format!(
+                [(first, true)] => Some(format!(
                     "(приложение {} введено {})",
                     i + 1,
                     first.instrumental()
@@ -1021,7 +1052,7 @@ fn draft_amendments(
         }
         let target_ref = order_ref(c, spec);
         let id = Id(format!("{}-amendment-draft", spec.id));
-        let changes: Vec<(Change, Option<(usize, usize, usize)>)> = stale
+        let changes: Vec<Numbered> = stale
             .iter()
             .enumerate()
             .map(|(k, (m, _, _))| {
@@ -1032,7 +1063,11 @@ fn draft_amendments(
                         document: None,
                         title: None,
                     },
-                    Some((m.number, k + 1, stale.len())),
+                    Some(AppendixNumber {
+                        n: m.number,
+                        k: k + 1,
+                        of: stale.len(),
+                    }),
                 )
             })
             .collect();
@@ -1146,7 +1181,13 @@ mod tests {
             document: None,
             title: None,
         };
-        let (title, first) = wording(&amended(), &[(replace, None), (restate, Some((2, 1, 1)))]);
+        let (title, first) = wording(
+            &amended(),
+            &[
+                (replace, None),
+                (restate, Some(AppendixNumber { n: 2, k: 1, of: 1 })),
+            ],
+        );
         assert!(title.starts_with("О внесении изменений в приказ"));
         assert!(first.text.ends_with("следующие изменения:"));
         assert_eq!(

@@ -213,11 +213,15 @@ pub(super) fn resolve_order(
             .signature
             .clone()
             .or_else(|| base.and_then(|b| b.signature.clone())),
-        appendices: r
-            .appendices
-            .clone()
-            .or_else(|| base.and_then(|b| b.appendices.clone()))
-            .unwrap_or_default(),
+        // An amending order's appendices are set from its changes.
+        appendices: if amends.is_some() {
+            Vec::new()
+        } else {
+            r.appendices
+                .clone()
+                .or_else(|| base.and_then(|b| b.appendices.clone()))
+                .unwrap_or_default()
+        },
         profile: r
             .profile
             .clone()

@@ -47,8 +47,8 @@ fn a_package_is_complete_verifiable_and_reproducible() {
         .keys()
         .filter(|k| k.starts_with("documents/") && k.ends_with(".docx"))
         .count();
-    assert_eq!(pdfs.len(), 10);
-    assert_eq!(docx, 10);
+    assert_eq!(pdfs.len(), 12);
+    assert_eq!(docx, 12);
     for f in ["opis.csv", "opis.pdf", "opis.docx", "manifest.json"] {
         assert!(files.contains_key(f), "{f}");
     }
@@ -72,7 +72,7 @@ fn a_package_is_complete_verifiable_and_reproducible() {
     // The inventory: one row per document, sheets counted from the PDF.
     let csv = String::from_utf8(files["opis.csv"].clone()).unwrap();
     let rows: Vec<&str> = csv.lines().skip(1).collect();
-    assert_eq!(rows.len(), 10);
+    assert_eq!(rows.len(), 12);
     let order = rows
         .iter()
         .find(|r| r.contains("order-1064-a.pdf"))

@@ -267,3 +267,39 @@ pub fn sample_copy() -> tempfile::TempDir {
     }
     dir
 }
+
+/// PDF text (poppler, in content order) and DOCX text (python-docx) of
+/// every document under `out`, by its file stem.
+pub fn document_texts(out: &Path) -> BTreeMap<String, (String, String)> {
+    let mut pdfs = BTreeMap::new();
+    let mut docx = Vec::new();
+    for e in walkdir::WalkDir::new(out).sort_by_file_name() {
+        let path = e.unwrap().into_path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        match path.extension().and_then(|x| x.to_str()) {
+            Some("pdf") => {
+                let text = tool("pdftotext", &["-raw", path.to_str().unwrap(), "-"]);
+                pdfs.insert(stem, text);
+            }
+            Some("docx") => docx.push(path),
+            _ => {}
+        }
+    }
+    let script = root().join("tests/tools/docx_text.py");
+    let mut args = vec![script.to_str().unwrap()];
+    args.extend(docx.iter().map(|p| p.to_str().unwrap()));
+    let texts: BTreeMap<String, String> =
+        serde_json::from_str(&tool("python3", &args)).expect("docx_text.py prints JSON");
+    let mut out = BTreeMap::new();
+    for (path, text) in texts {
+        let stem = Path::new(&path)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let pdf = pdfs.remove(&stem).expect("a PDF beside every DOCX");
+        out.insert(stem, (pdf, text));
+    }
+    assert!(pdfs.is_empty(), "PDFs without a DOCX: {pdfs:?}");
+    out
+}

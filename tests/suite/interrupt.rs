@@ -316,8 +316,8 @@ fn killed_builds_leave_complete_files_and_the_next_run_cleans_up() {
         .unwrap();
     let report = stdout(&o);
     assert!(
-        report.contains("0 of 10 documents rendered")
-            || report.contains("nothing changed since the last build: 10 documents"),
+        report.contains("0 of 12 documents rendered")
+            || report.contains("nothing changed since the last build: 12 documents"),
         "{report}"
     );
 }

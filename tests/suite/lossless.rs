@@ -15,45 +15,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_yaml::Value;
 
-use crate::common::{root, run, sample_copy, stderr, tool};
+use crate::common::{document_texts, root, run, sample_copy, stderr, tool};
 
 // ----- reading documents back -----------------------------------------------------
-
-/// PDF text (poppler, in content order) and DOCX text (python-docx) of
-/// every document under `out`, by its file stem.
-fn document_texts(out: &Path) -> BTreeMap<String, (String, String)> {
-    let mut pdfs = BTreeMap::new();
-    let mut docx = Vec::new();
-    for e in walkdir::WalkDir::new(out).sort_by_file_name() {
-        let path = e.unwrap().into_path();
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        match path.extension().and_then(|x| x.to_str()) {
-            Some("pdf") => {
-                let text = tool("pdftotext", &["-raw", path.to_str().unwrap(), "-"]);
-                pdfs.insert(stem, text);
-            }
-            Some("docx") => docx.push(path),
-            _ => {}
-        }
-    }
-    let script = root().join("tests/tools/docx_text.py");
-    let mut args = vec![script.to_str().unwrap()];
-    args.extend(docx.iter().map(|p| p.to_str().unwrap()));
-    let texts: BTreeMap<String, String> =
-        serde_json::from_str(&tool("python3", &args)).expect("docx_text.py prints JSON");
-    let mut out = BTreeMap::new();
-    for (path, text) in texts {
-        let stem = Path::new(&path)
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        let pdf = pdfs.remove(&stem).expect("a PDF beside every DOCX");
-        out.insert(stem, (pdf, text));
-    }
-    assert!(pdfs.is_empty(), "PDFs without a DOCX: {pdfs:?}");
-    out
-}
 
 /// Text as compared: lower case, without white space, quotes, dashes and
 /// invisible break marks — what typography changes and where lines break
@@ -151,7 +115,9 @@ fn a_third_level_clause_reaches_the_pdf_and_the_docx() {
     edit(
         &dir.path().join("data/primorsky/orders/1064-a.yaml"),
         "        - назначить муниципальных координаторов",
-        "        - text: \"организовать работу:\"\n          clauses:\n            - с координаторами третьего уровня;\n            - с руководителями школ третьего уровня.\n        - назначить муниципальных координаторов",
+        // Sub-clause 5.1 gets sub-clauses of its own (5.1.1, 5.1.2); the
+        // number of sub-clauses stays, as the amending order 312-а adds 5.3.
+        "        - clauses:\n            - с координаторами третьего уровня;\n            - с руководителями школ третьего уровня.\n          text: назначить муниципальных координаторов",
     );
     let o = build(dir.path(), &["data/primorsky/orders/1064-a.yaml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -325,6 +291,12 @@ const NOT_FREE_TEXT: &[&str] = &[
     "start",
     "end",
     "approved",
+    // An amending order's references into the order it amends.
+    "order",
+    "clause",
+    "appendix",
+    "words",
+    "after",
 ];
 
 /// The data files of a data folder, parsed, by path relative to it.
@@ -414,7 +386,8 @@ fn leaf_mut<'a>(files: &'a mut BTreeMap<PathBuf, Value>, leaf: &Leaf) -> &'a mut
 }
 
 /// The clauses of order 1064-а replaced by a generated tree (as deep as
-/// clauses nest), so that every level's texts are leaves too.
+/// clauses nest), so that every level's texts are leaves too; the changes
+/// of its amending order made to fit the tree.
 fn with_clauses(files: &mut BTreeMap<PathBuf, Value>, shape: &[Vec<usize>]) {
     let order = files
         .get_mut(Path::new("primorsky/orders/1064-a.yaml"))
@@ -441,7 +414,17 @@ fn with_clauses(files: &mut BTreeMap<PathBuf, Value>, shape: &[Vec<usize>]) {
             )
         })
         .collect();
+    let count = tree.len();
     order["clauses"] = Value::Sequence(tree);
+    // The amending order 312-а changes what the tree has: clause 1 in new
+    // wording, a clause added after the last, appendix 2 restated.
+    let changes = format!(
+        "- new_wording: {{clause: '1', text: x}}\n- add_clause: {{clause: '{}', text: x}}\n- restate_appendix: {{appendix: 2}}",
+        count + 1
+    );
+    files
+        .get_mut(Path::new("primorsky/orders/312-a.yaml"))
+        .unwrap()["order"]["amends"]["changes"] = serde_yaml::from_str(&changes).unwrap();
 }
 
 /// The records of a case and their texts, shown in a failure as a count

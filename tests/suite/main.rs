@@ -2,6 +2,7 @@
 //! folders and on the sample data, its outputs read back by independent
 //! tools (poppler, qpdf, LibreOffice, python-docx, openxml-audit).
 
+mod amendments;
 mod archive;
 mod bench;
 mod common;

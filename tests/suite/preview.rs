@@ -281,6 +281,9 @@ fn watch_rebuilds_exactly_what_an_edit_changes_and_stops_cleanly() {
         changed,
         [
             "clusterdoc-state.json",
+            // The consolidated version reads the order too.
+            "orders/order-1064-a-consolidated.docx",
+            "orders/order-1064-a-consolidated.pdf",
             "orders/order-1064-a-draft.docx",
             "orders/order-1064-a-draft.pdf",
             "orders/order-1064-a.docx",
