@@ -160,8 +160,7 @@ pub fn export_package(
     let one = |d: Diagnostic| vec![d];
     asm.write(INVENTORY_CSV, &inventory_csv(&rows))
         .map_err(one)?;
-    let inventory_sheets =
-        write_inventory_document(engine, &asm, &rows, package_date).map_err(one)?;
+    let volumes = write_inventory_volumes(engine, &asm, &rows, package_date).map_err(one)?;
     let manifest = manifest(
         jobs,
         &rendered,
@@ -169,7 +168,7 @@ pub fn export_package(
         package_date,
         pdfa,
         source_digests,
-        inventory_sheets,
+        &volumes,
     );
     asm.write(MANIFEST, &manifest).map_err(one)?;
     let sums = checksums(&asm.contents.lock().expect("no writer panicked"));
@@ -248,44 +247,107 @@ pub fn inventory_csv(rows: &[InventoryRow]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The inventory as a document of its own (PDF/A and DOCX), from the
-/// `inventory.md.j2` template. Returns its sheets.
-fn write_inventory_document(
+/// Entries per volume of the inventory as a document. Archival practice
+/// binds an опись in volumes; a volume is also what one Typst document
+/// holds without its memory growing with the package.
+pub const VOLUME_ENTRIES: usize = 100;
+
+/// One volume of the inventory document as written.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Volume {
+    /// The volume's number (1 when the inventory is one volume).
+    pub number: usize,
+    /// Its files: `opis.pdf`, or `opis-2.pdf` when there are several.
+    pub pdf: String,
+    pub docx: String,
+    /// The first and last entry it lists (numbering runs through).
+    pub first: usize,
+    pub last: usize,
+    /// Sheets of the documents it lists.
+    pub listed_sheets: usize,
+    /// Its own sheets.
+    pub sheets: usize,
+}
+
+/// The inventory as documents of their own (PDF/A and DOCX), from the
+/// `inventory.md.j2` template: one, or volumes of [`VOLUME_ENTRIES`]
+/// entries typeset one after another, each with the totals of the volume
+/// and the last with those of the whole inventory.
+fn write_inventory_volumes(
     engine: &Engine,
     asm: &Assembly,
     rows: &[InventoryRow],
     package_date: Date,
-) -> Result<usize, Diagnostic> {
-    let context = minijinja::Value::from(minijinja::value::Serde(json!({
-        "rows": rows,
-        "date": package_date,
-        "documents": rows.len(),
-        "sheets": rows.iter().map(|r| r.sheets).sum::<usize>(),
-    })));
-    let meta = Meta {
-        kind: "inventory".into(),
-        kind_title: "Опись".into(),
-        title: "Опись документов".into(),
-        number: None,
-        date: Some(package_date),
-        lang: Lang::Ru,
-        author: "clusterdoc".into(),
+) -> Result<Vec<Volume>, Diagnostic> {
+    let parts: Vec<&[InventoryRow]> = if rows.len() > VOLUME_ENTRIES {
+        rows.chunks(VOLUME_ENTRIES).collect()
+    } else {
+        vec![rows]
     };
-    let doc = engine.compose(
-        "inventory.md.j2",
-        context,
-        meta,
-        crate::profile::DEFAULT_PROFILE,
-    )?;
-    let mut sheets = 0;
-    for (format, rendered) in engine.render_document(&doc)? {
-        sheets = sheets.max(rendered.pages.unwrap_or(0));
-        asm.write(
-            &format!("{INVENTORY_STEM}.{}", format.extension()),
-            &rendered.bytes,
+    let count = parts.len();
+    let total_sheets: usize = rows.iter().map(|r| r.sheets).sum();
+    let mut volumes = Vec::with_capacity(count);
+    for (i, part) in parts.into_iter().enumerate() {
+        let number = i + 1;
+        let stem = if count > 1 {
+            format!("{INVENTORY_STEM}-{number}")
+        } else {
+            INVENTORY_STEM.to_owned()
+        };
+        let listed_sheets: usize = part.iter().map(|r| r.sheets).sum();
+        let (first, last) = (
+            part.first().map_or(0, |r| r.number),
+            part.last().map_or(0, |r| r.number),
+        );
+        let context = minijinja::Value::from(minijinja::value::Serde(json!({
+            "rows": part,
+            "date": package_date,
+            "documents": rows.len(),
+            "sheets": total_sheets,
+            "volume": (count > 1).then(|| json!({
+                "number": number,
+                "of": count,
+                "first": first,
+                "last": last,
+                "documents": part.len(),
+                "sheets": listed_sheets,
+            })),
+        })));
+        let meta = Meta {
+            kind: "inventory".into(),
+            kind_title: "Опись".into(),
+            title: if count > 1 {
+                format!("Опись документов, том {number}")
+            } else {
+                "Опись документов".into()
+            },
+            number: None,
+            date: Some(package_date),
+            lang: Lang::Ru,
+            author: "clusterdoc".into(),
+        };
+        let doc = engine.compose(
+            "inventory.md.j2",
+            context,
+            meta,
+            crate::profile::DEFAULT_PROFILE,
         )?;
+        let mut sheets = 0;
+        for (format, rendered) in engine.render_document(&doc)? {
+            sheets = sheets.max(rendered.pages.unwrap_or(0));
+            asm.write(&format!("{stem}.{}", format.extension()), &rendered.bytes)?;
+        }
+        volumes.push(Volume {
+            number,
+            pdf: format!("{stem}.pdf"),
+            docx: format!("{stem}.docx"),
+            first,
+            last,
+            listed_sheets,
+            sheets,
+        });
     }
-    Ok(sheets)
+    Ok(volumes)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -296,7 +358,7 @@ fn manifest(
     package_date: Date,
     pdfa: &str,
     source_digests: &BTreeMap<String, String>,
-    inventory_sheets: usize,
+    volumes: &[Volume],
 ) -> Vec<u8> {
     let documents: Vec<serde_json::Value> = jobs
         .iter()
@@ -330,7 +392,11 @@ fn manifest(
         "package_date": package_date,
         "pdfa": pdfa,
         "documents": documents,
-        "inventory": { "csv": INVENTORY_CSV, "pdf": format!("{INVENTORY_STEM}.pdf"), "docx": format!("{INVENTORY_STEM}.docx"), "sheets": inventory_sheets },
+        "inventory": {
+            "csv": INVENTORY_CSV,
+            "sheets": volumes.iter().map(|v| v.sheets).sum::<usize>(),
+            "volumes": volumes,
+        },
     });
     let mut bytes = serde_json::to_vec_pretty(&m).expect("the manifest serialises");
     bytes.push(b'\n');

@@ -238,3 +238,100 @@ fn assert_sha256sum_accepts(package: &std::path::Path) {
         String::from_utf8_lossy(&checked.stdout)
     );
 }
+
+/// An inventory longer than a volume is bound in volumes: numbering runs
+/// through, every page repeats the header row, each volume totals its own
+/// entries, the last the whole, and the package still verifies.
+#[test]
+fn a_long_inventory_is_bound_in_volumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["bench-data", "--docs", "130", "corpus"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let package = dir.path().join("package");
+    let o = run(
+        dir.path(),
+        &[
+            "--data",
+            "corpus",
+            "export",
+            "--to",
+            package.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!package.join("opis.pdf").exists());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(package.join("manifest.json")).unwrap()).unwrap();
+    let volumes = manifest["inventory"]["volumes"].as_array().unwrap();
+    assert_eq!(volumes.len(), 2, "{volumes:?}");
+    assert_eq!(
+        (&volumes[0]["first"], &volumes[0]["last"]),
+        (&1.into(), &100.into())
+    );
+    assert_eq!(
+        (&volumes[1]["first"], &volumes[1]["last"]),
+        (&101.into(), &130.into())
+    );
+    let listed: u64 = volumes
+        .iter()
+        .map(|v| v["listed_sheets"].as_u64().unwrap())
+        .sum();
+    let documents: u64 = manifest["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["sheets"].as_u64().unwrap())
+        .sum();
+    assert_eq!(listed, documents, "the volumes' sheet counts add up");
+
+    for (i, v) in volumes.iter().enumerate() {
+        let pdf = package.join(v["pdf"].as_str().unwrap());
+        assert!(package.join(v["docx"].as_str().unwrap()).is_file());
+        tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(String::from_utf8_lossy(&bytes).contains("<pdfaid:part>2</pdfaid:part>"));
+        let text = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+        let pages: Vec<&str> = text
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        assert_eq!(pages.len() as u64, v["sheets"].as_u64().unwrap());
+        for (n, page) in pages.iter().enumerate() {
+            assert!(
+                page.contains("№ п/п"),
+                "volume {} page {} lacks the header row",
+                i + 1,
+                n + 1
+            );
+        }
+        let flat = crate::common::flat(&text);
+        let first = v["first"].as_u64().unwrap();
+        assert!(flat.contains(&format!("Том {} из 2", i + 1)), "{flat}");
+        assert!(
+            flat.contains(&format!("{first}. ")),
+            "entry {first} in volume {}",
+            i + 1
+        );
+        assert!(
+            flat.contains(&format!(
+                "Всего в томе {}: {} документов",
+                i + 1,
+                v["last"].as_u64().unwrap() - first + 1
+            )),
+            "{flat}"
+        );
+    }
+    let last = tool(
+        "pdftotext",
+        &[package.join("opis-2.pdf").to_str().unwrap(), "-"],
+    );
+    assert!(
+        crate::common::flat(&last).contains(&format!(
+            "Всего в описи 130 документов на {documents} листах (томов: 2)."
+        )),
+        "{last}"
+    );
+    let o = run(dir.path(), &["verify", package.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_sha256sum_accepts(&package);
+}
