@@ -28,6 +28,32 @@ struct Source {
     shown: String,
     text: String,
     line_starts: Vec<usize>,
+    /// For a table read as records: the cell each part of `text` came from.
+    places: Option<Arc<Places>>,
+}
+
+/// Where the parts of a text translated from a table came from: spans of
+/// the text, in order, each with the place a spreadsheet user finds it at
+/// («лист «Школы», ячейка D14»).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Places {
+    spans: Vec<(usize, String)>,
+}
+
+impl Places {
+    /// Notes that the text from `start` on came from `place` (spans are
+    /// added in the order of the text).
+    pub fn push(&mut self, start: usize, place: impl Into<String>) {
+        self.spans.push((start, place.into()));
+    }
+
+    /// The place the text at `offset` came from.
+    pub fn at(&self, offset: usize) -> &str {
+        let i = self.spans.partition_point(|(start, _)| *start <= offset);
+        self.spans
+            .get(i.saturating_sub(1))
+            .map_or("", |(_, place)| place.as_str())
+    }
 }
 
 impl Sources {
@@ -42,8 +68,27 @@ impl Sources {
             name,
             text,
             line_starts,
+            places: None,
         });
         self.files.len() - 1
+    }
+
+    /// Adds the text a table was translated into, with where its parts
+    /// came from: problems in it are shown at their cell.
+    pub fn add_table(
+        &mut self,
+        name: impl Into<String>,
+        text: impl Into<String>,
+        places: Arc<Places>,
+    ) -> FileId {
+        let id = self.add(name, text);
+        self.files[id].places = Some(places);
+        id
+    }
+
+    /// Where a table's text came from, if the source is a table.
+    pub fn places(&self, id: FileId) -> Option<&Arc<Places>> {
+        self.files[id].places.as_ref()
     }
 
     pub fn name(&self, id: FileId) -> &str {
@@ -166,6 +211,11 @@ pub enum Location {
         /// Length of the offending text in bytes, where known.
         len: Option<usize>,
     },
+    /// A cell of a table: `data/schools.xlsx` and `лист «Школы», ячейка D14`.
+    Cell {
+        path: String,
+        place: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,6 +266,61 @@ impl Diagnostic {
         self
     }
 
+    pub fn at_cell(mut self, path: impl Into<String>, place: impl Into<String>) -> Self {
+        self.location = Some(Location::Cell {
+            path: path.into(),
+            place: place.into(),
+        });
+        self
+    }
+
+    /// The diagnostic with a span in a table's text turned into the cell
+    /// it came from.
+    fn in_cell(&self, sources: &Sources) -> Option<(String, String)> {
+        match self.location.as_ref()? {
+            Location::Cell { path, place } => {
+                Some((printable(path).into_owned(), printable(place).into_owned()))
+            }
+            Location::Span { file, span } => {
+                let places = sources.files.get(*file)?.places.as_ref()?;
+                Some((
+                    sources.files[*file].shown.clone(),
+                    printable(places.at(span.start)).into_owned(),
+                ))
+            }
+            Location::Path { .. } => None,
+        }
+    }
+
+    /// A problem in a table as the terminal shows it: no source lines
+    /// (a spreadsheet has none), the file and the cell where codespan
+    /// names file, line and column.
+    fn cell_text(&self, path: &str, place: &str) -> String {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!(
+            "{word}: {}\n  ┌─ {path}, {place}\n  │\n",
+            printable(&self.message)
+        );
+        // «record organizations[3], field inn»: the record's path is the
+        // translation's, not the table's; the field is worth naming.
+        let context = self
+            .context
+            .iter()
+            .filter_map(|c| match c.split_once(", field ") {
+                Some((_, field)) => Some(format!("field {}", printable(field))),
+                None if c.starts_with("record ") => None,
+                None => Some(format!("in {}", printable(c))),
+            });
+        for note in context.chain(self.notes.iter().map(|n| printable(n).into_owned())) {
+            out.push_str(&format!("  = {note}\n"));
+        }
+        out.push('\n');
+        out
+    }
+
     /// Sets the length of the marked text of a [`Location::Path`].
     pub fn with_len(mut self, n: usize) -> Self {
         if let Some(Location::Path { len, .. }) = &mut self.location {
@@ -254,6 +359,9 @@ impl Diagnostic {
 
     /// `file:line:col` of the problem, if it has a location.
     pub fn position(&self, sources: &Sources) -> Option<String> {
+        if let Some((path, place)) = self.in_cell(sources) {
+            return Some(format!("{path}, {place}"));
+        }
         match self.location.as_ref()? {
             Location::Span { file, span } => {
                 let (line, col) = sources.line_col(*file, span.start);
@@ -262,6 +370,8 @@ impl Diagnostic {
             Location::Path {
                 path, line, col, ..
             } => Some(format!("{}:{line}:{col}", printable(path))),
+            // Handled above.
+            Location::Cell { .. } => None,
         }
     }
 
@@ -322,6 +432,9 @@ impl Diagnostic {
 
     /// The diagnostic as plain text, as it is printed without colour.
     pub fn render(&self, sources: &Sources) -> String {
+        if let Some((path, place)) = self.in_cell(sources) {
+            return self.cell_text(&path, &place);
+        }
         let (sources, d) = self.printable(sources);
         term::emit_into_string(&Config::default(), sources.as_ref(), &d.to_codespan())
             .unwrap_or_else(|_| format!("error: {}\n", printable(&self.message)))
@@ -406,6 +519,10 @@ pub fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic]) {
     let styles = Styles::default();
     let config = Config::default();
     for d in diagnostics {
+        if let Some((path, place)) = d.in_cell(sources) {
+            let _ = write!(lock, "{}", d.cell_text(&path, &place));
+            continue;
+        }
         let (sources, shown) = d.printable(sources);
         let mut writer = StylesWriter::new(&mut lock, &styles);
         if term::emit_to_write_style(&mut writer, &config, sources.as_ref(), &shown.to_codespan())

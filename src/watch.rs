@@ -177,7 +177,7 @@ fn is_record_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|x| x.to_str()),
         Some("yaml" | "yml")
-    )
+    ) || crate::load::table::is_table(path)
 }
 
 /// Temporary, backup and lock files of editors (vim, emacs, JetBrains,

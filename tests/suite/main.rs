@@ -15,4 +15,5 @@ mod lossless;
 mod preview;
 mod sample;
 mod seeds;
+mod tables;
 mod workflows;

@@ -10,11 +10,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub mod table;
+
 use serde::de::DeserializeOwned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-use crate::diag::{Diagnostic, FileId, Problems, Sources};
+use crate::diag::{Diagnostic, FileId, Places, Problems, Sources};
 use crate::model::{
     Agreement, Cluster, Issuer, Order, Organization, RECORD_KINDS, Roadmap, TextDocument,
 };
@@ -246,6 +248,8 @@ struct CachedFile {
     /// A check found every text of the file printable.
     printable: bool,
     text: String,
+    /// For a table: the cell each part of `text` came from.
+    places: Option<Arc<Places>>,
     /// Each record with its path inside the file and its digest.
     records: Vec<(String, Record, String)>,
 }
@@ -307,7 +311,7 @@ pub fn find_record_files(root: &Path, problems: &mut Problems) -> Vec<PathBuf> {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let ext = e.path().extension().and_then(|x| x.to_str());
-                if matches!(ext, Some("yaml" | "yml")) {
+                if matches!(ext, Some("yaml" | "yml")) || table::is_table(e.path()) {
                     files.push(e.into_path());
                 }
             }
@@ -336,7 +340,12 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         .get(path)
         .filter(|c| c.stamp.is_some() && c.stamp == stamp)
     {
-        let file = dataset.sources.add(name, cached.text.clone());
+        let file = add_source(
+            &mut dataset.sources,
+            name,
+            cached.text.clone(),
+            &cached.places,
+        );
         dataset.paths.insert(file, path.to_path_buf());
         if cached.printable {
             dataset.printable.insert(file);
@@ -350,17 +359,17 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         }
         return;
     }
-    let text = match read_text(path, &name) {
-        Ok(text) => text,
-        Err(d) => {
+    let (text, places) = match read_source(path, &name) {
+        Ok(source) => source,
+        Err(ds) => {
             cache.files.remove(path);
-            problems.push(d);
+            problems.extend(ds);
             return;
         }
     };
     if let Some(cached) = cache.files.get_mut(path).filter(|c| c.text == text) {
         cached.stamp = stamp;
-        let file = dataset.sources.add(name, text);
+        let file = add_source(&mut dataset.sources, name, text, &places);
         dataset.paths.insert(file, path.to_path_buf());
         if cached.printable {
             dataset.printable.insert(file);
@@ -374,7 +383,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         }
         return;
     }
-    let file = dataset.sources.add(name.clone(), text);
+    let file = add_source(&mut dataset.sources, name.clone(), text, &places);
     dataset.paths.insert(file, path.to_path_buf());
     let before = problems.len();
     let records: Vec<(String, Record, String)> = parse_file(dataset, file, problems)
@@ -399,6 +408,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
                 stamp,
                 printable: false,
                 text,
+                places,
                 records,
             },
         );
@@ -512,6 +522,44 @@ fn kinds_note() -> String {
 
 /// Reads a file as UTF-8 text, refusing very large files and pointing at the
 /// first byte that is not UTF-8.
+/// A record file's text: a YAML file's own, or the text a table is
+/// translated into with the cells its parts came from.
+fn read_source(path: &Path, name: &str) -> Result<(String, Option<Arc<Places>>), Vec<Diagnostic>> {
+    if !table::is_table(path) {
+        return read_text(path, name)
+            .map(|text| (text, None))
+            .map_err(|d| vec![d]);
+    }
+    let cannot = |e: std::io::Error| vec![Diagnostic::error(format!("cannot read {name}: {e}"))];
+    let len = std::fs::metadata(path).map_err(cannot)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(vec![
+            Diagnostic::error(format!(
+                "{name} is {:.1} MB; record files are limited to {} MB",
+                len as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ))
+            .at_cell(name, "лист 1, ячейка A1")
+            .note("split the records into several files"),
+        ]);
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    let t = table::translate(name, path, &bytes)?;
+    Ok((t.text, Some(t.places)))
+}
+
+fn add_source(
+    sources: &mut Sources,
+    name: String,
+    text: String,
+    places: &Option<Arc<Places>>,
+) -> FileId {
+    match places {
+        Some(places) => sources.add_table(name, text, Arc::clone(places)),
+        None => sources.add(name, text),
+    }
+}
+
 fn read_text(path: &Path, name: &str) -> Result<String, Diagnostic> {
     let cannot = |err: std::io::Error| Diagnostic::error(format!("cannot read {name}: {err}"));
     let len = std::fs::metadata(path).map_err(cannot)?.len();
@@ -1055,7 +1103,7 @@ mod tests {
 
         /// The sample order file with a few characters inserted, removed or replaced.
         fn edited() -> impl Strategy<Value = String> {
-            let base: Vec<char> = include_str!("../tests/fixtures/mini/order.yaml")
+            let base: Vec<char> = include_str!("../../tests/fixtures/mini/order.yaml")
                 .chars()
                 .collect();
             let ch = prop_oneof![
