@@ -121,6 +121,8 @@ pub struct ExportOptions<'a> {
     pub pdfa: &'a str,
     /// Digests of the records, by `kind:id`.
     pub source_digests: &'a BTreeMap<String, String>,
+    /// The participants register (`participants.xlsx`).
+    pub participants: &'a [u8],
     pub dest: &'a Destination,
 }
 
@@ -136,6 +138,7 @@ pub fn export_package(
         package_date,
         pdfa,
         source_digests,
+        participants,
         dest,
     } = *options;
     let dest_path = match dest {
@@ -159,6 +162,11 @@ pub fn export_package(
     let sheets: usize = rows.iter().map(|r| r.sheets).sum();
     let one = |d: Diagnostic| vec![d];
     asm.write(INVENTORY_CSV, &inventory_csv(&rows))
+        .map_err(one)?;
+    let workbook = inventory_workbook(&rows, package_date).map_err(one)?;
+    asm.write(crate::register::INVENTORY_XLSX, &workbook)
+        .map_err(one)?;
+    asm.write(crate::register::PARTICIPANTS_XLSX, participants)
         .map_err(one)?;
     let volumes = write_inventory_volumes(engine, &asm, &rows, package_date).map_err(one)?;
     let manifest = manifest(
@@ -216,6 +224,40 @@ fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow> {
         .collect()
 }
 
+/// The inventory as a workbook: one sheet, a row per document, dates as
+/// date cells.
+fn inventory_workbook(rows: &[InventoryRow], date: Date) -> Result<Vec<u8>, Diagnostic> {
+    use crate::register::Cell;
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Number(r.number as f64),
+                Cell::Text(r.registration.clone()),
+                Cell::Date(Date::parse(&r.date).ok()),
+                Cell::Text(r.title.clone()),
+                Cell::Text(r.kind.clone()),
+                Cell::Number(r.sheets as f64),
+                Cell::Text(r.file.clone()),
+                Cell::Text(r.sha256.clone()),
+            ]
+        })
+        .collect();
+    crate::register::one_sheet("Опись", &INVENTORY_HEADER, &cells, "Опись документов", date)
+}
+
+/// The inventory's columns, in the CSV and the workbook.
+const INVENTORY_HEADER: [&str; 8] = [
+    "№",
+    "Регистрационный номер",
+    "Дата",
+    "Заголовок",
+    "Вид документа",
+    "Листов",
+    "Файл",
+    "SHA-256",
+];
+
 /// The inventory as CSV (RFC 4180, UTF-8 with a byte-order mark so that
 /// spreadsheet programs read Cyrillic correctly).
 pub fn inventory_csv(rows: &[InventoryRow]) -> Vec<u8> {
@@ -226,9 +268,7 @@ pub fn inventory_csv(rows: &[InventoryRow]) -> Vec<u8> {
             s.to_owned()
         }
     }
-    let mut out = String::from(
-        "\u{feff}№,Регистрационный номер,Дата,Заголовок,Вид документа,Листов,Файл,SHA-256\r\n",
-    );
+    let mut out = format!("\u{feff}{}\r\n", INVENTORY_HEADER.join(","));
     for r in rows {
         let cols = [
             r.number.to_string(),
@@ -392,8 +432,10 @@ fn manifest(
         "package_date": package_date,
         "pdfa": pdfa,
         "documents": documents,
+        "participants": crate::register::PARTICIPANTS_XLSX,
         "inventory": {
             "csv": INVENTORY_CSV,
+            "xlsx": crate::register::INVENTORY_XLSX,
             "sheets": volumes.iter().map(|v| v.sheets).sum::<usize>(),
             "volumes": volumes,
         },

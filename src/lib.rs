@@ -29,6 +29,7 @@ pub mod plan;
 pub mod preview;
 pub mod profile;
 pub mod progress;
+pub mod register;
 pub mod render;
 pub mod sections;
 pub mod serve;

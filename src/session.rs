@@ -469,11 +469,14 @@ impl Session {
         // destination is inside it).
         let out = OutDir::open(&self.options.out_dir)?;
         let progress = Progress::new(jobs.len(), quiet);
+        let participants =
+            crate::register::participants_workbook(&checked.catalog, request.package_date)?;
         let options = ExportOptions {
             threads: self.options.jobs,
             package_date: request.package_date,
             pdfa: &request.pdfa_name,
             source_digests: &sources,
+            participants: &participants,
             dest: &request.dest,
         };
         let result = export_package(&engine, &jobs, &options, &progress);

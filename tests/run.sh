@@ -33,7 +33,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c 'import docx' >/dev/null 2>&1 || ! command -v openxml-audit >/dev/null 2>&1; then
+if ! python3 -c 'import docx, openpyxl' >/dev/null 2>&1 || ! command -v openxml-audit >/dev/null 2>&1; then
     echo "installing tests/requirements.txt (PyPI)"
     python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 fi

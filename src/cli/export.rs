@@ -31,7 +31,7 @@ pub struct VerifyArgs {
 }
 
 /// The package's date: `SOURCE_DATE_EPOCH`'s, else today's (UTC).
-fn package_date(epoch: Option<i64>) -> Date {
+pub(super) fn package_date(epoch: Option<i64>) -> Date {
     let secs = epoch.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

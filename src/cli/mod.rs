@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod export;
 mod serve;
+mod tables;
 mod templates;
 mod watch;
 
@@ -71,6 +72,8 @@ pub enum Command {
     Verify(export::VerifyArgs),
     /// Preview the documents in a browser while you edit the records.
     Serve(serve::ServeArgs),
+    /// Write the participants register (participants.xlsx) for reports.
+    Tables(tables::TablesArgs),
     /// Work with the built-in templates.
     Templates(templates::TemplatesArgs),
     /// Write a synthetic data folder of N distinct orders, for benchmarks.
@@ -160,6 +163,7 @@ pub fn main() -> i32 {
         Command::Export(args) => export::run_export(&config, args),
         Command::Verify(args) => export::run_verify(&config, args),
         Command::Serve(args) => serve::run(&config, args),
+        Command::Tables(args) => tables::run(&config, args),
         Command::Templates(args) => templates::run(&config, args),
         Command::BenchData(args) => bench_data::run(&config, args),
     };

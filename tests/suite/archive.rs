@@ -49,7 +49,14 @@ fn a_package_is_complete_verifiable_and_reproducible() {
         .count();
     assert_eq!(pdfs.len(), 12);
     assert_eq!(docx, 12);
-    for f in ["opis.csv", "opis.pdf", "opis.docx", "manifest.json"] {
+    for f in [
+        "opis.csv",
+        "opis.pdf",
+        "opis.docx",
+        "opis.xlsx",
+        "participants.xlsx",
+        "manifest.json",
+    ] {
         assert!(files.contains_key(f), "{f}");
     }
     for (name, bytes) in files.iter().filter(|(k, _)| k.ends_with(".pdf")) {

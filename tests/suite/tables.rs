@@ -125,3 +125,109 @@ fn an_edit_to_one_row_rebuilds_only_the_documents_that_read_it() {
         "{report}"
     );
 }
+
+/// An XLSX workbook read back with openpyxl (`tests/tools/xlsx_read.py`).
+fn read_xlsx(path: &Path) -> serde_json::Value {
+    let script = crate::common::root().join("tests/tools/xlsx_read.py");
+    serde_json::from_str(&crate::common::tool(
+        "python3",
+        &[script.to_str().unwrap(), path.to_str().unwrap()],
+    ))
+    .expect("xlsx_read.py prints JSON")
+}
+
+#[test]
+fn the_participants_register_is_a_workbook_spreadsheets_read() {
+    let dir = sample_copy();
+    let o = run(dir.path(), &["tables", "--to", "reports"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let book = dir.path().join("reports/participants.xlsx");
+    let read = read_xlsx(&book);
+    let sheets = read["sheets"].as_array().unwrap();
+    let names: Vec<&str> = sheets.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "Сводка",
+            "Региональный",
+            "Педагогический кластер",
+            "Агрокластер",
+            "Технологический кластер",
+            "Естественнонаучный кластер",
+            "Отраслевой кластер среднего"
+        ]
+    );
+    for s in sheets {
+        assert_eq!(s["freeze"], "A2", "{}: the header row is frozen", s["name"]);
+    }
+    // The summary: every cluster with its sheet and counts.
+    let summary = &sheets[0]["rows"];
+    assert_eq!(summary[0][0], "Кластер");
+    let agro = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r[0] == "Агрокластер")
+        .unwrap();
+    assert_eq!(
+        agro.as_array().unwrap()[1..],
+        [
+            serde_json::json!("Агрокластер"),
+            7.into(),
+            7.into(),
+            0.into()
+        ]
+    );
+    // A cluster's sheet: the school that joined in 2023, its ИНН as text,
+    // its date a date cell.
+    let agro = &sheets[3];
+    let rows = agro["rows"].as_array().unwrap();
+    let (i, school) = rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| {
+            r[1].as_str()
+                .is_some_and(|n| n.contains("№ 2» Дальнереченского"))
+        })
+        .expect("the school that joined on 01.03.2023");
+    assert_eq!(school[2], "2506004420");
+    assert_eq!(school[4], "01.03.2023");
+    assert_eq!(agro["types"][i][2], "s", "ИНН is text");
+    assert_eq!(agro["types"][i][4], "d", "joined is a date");
+    assert!(
+        agro["widths"]["B"].as_f64().unwrap() > 40.0,
+        "names get a wide column"
+    );
+
+    // LibreOffice reads the same summary (its CSV export of the first sheet).
+    let work = tempfile::tempdir().unwrap();
+    let profile = format!("file://{}", work.path().join("profile").display());
+    let o = Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+        ])
+        .arg(work.path())
+        .arg(&book)
+        .output()
+        .expect("soffice");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(work.path().join("participants.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), summary.as_array().unwrap().len(), "{csv}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Агрокластер,Агрокластер,7,7,0")),
+        "{csv}"
+    );
+
+    // The same bytes again for the same records and day.
+    let first = std::fs::read(&book).unwrap();
+    let o = run(dir.path(), &["tables", "--to", "reports"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(first == std::fs::read(&book).unwrap());
+}
