@@ -208,6 +208,33 @@ impl Staging<'_> {
     }
 }
 
+/// Writes a file whole or not at all: into a temporary file beside it,
+/// then renamed into place.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(parent)
+        .map_err(|e| io_error("write to", parent, e))?;
+    tmp.write_all(bytes)
+        .map_err(|e| io_error("write", path, e))?;
+    // Temporary files are private (0600); outputs are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(path)
+        .map_err(|e| io_error("write", path, e.error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,31 +335,4 @@ mod tests {
             assert!(out.write_atomic(Path::new(bad), b"x").is_err(), "{bad}");
         }
     }
-}
-
-/// Writes a file whole or not at all: into a temporary file beside it,
-/// then renamed into place.
-pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(parent)
-        .map_err(|e| io_error("write to", parent, e))?;
-    tmp.write_all(bytes)
-        .map_err(|e| io_error("write", path, e))?;
-    // Temporary files are private (0600); outputs are ordinary files.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644));
-    }
-    tmp.persist(path)
-        .map_err(|e| io_error("write", path, e.error))?;
-    Ok(())
 }
