@@ -47,6 +47,16 @@ impl Places {
         self.spans.push((start, place.into()));
     }
 
+    /// Adds the places of a text appended at `offset`.
+    pub fn append(&mut self, other: &Places, offset: usize) {
+        self.spans.extend(
+            other
+                .spans
+                .iter()
+                .map(|(start, place)| (start + offset, place.clone())),
+        );
+    }
+
     /// The place the text at `offset` came from.
     pub fn at(&self, offset: usize) -> &str {
         let i = self.spans.partition_point(|(start, _)| *start <= offset);

@@ -286,6 +286,25 @@ pub struct Participant {
     pub left: Option<Date>,
 }
 
+/// A participant of a cluster written as a record of its own: a row of a
+/// participants table. It joins the cluster's `participants` when the
+/// records are checked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Membership {
+    /// The cluster: its id or its name.
+    pub cluster: String,
+    /// The organization: its id, or its ИНН or БИН.
+    pub organization: Option<Id>,
+    pub inn: Option<String>,
+    pub bin: Option<String>,
+    pub role: Text,
+    #[serde(default)]
+    pub obligations: Vec<Text>,
+    pub joined: Date,
+    pub left: Option<Date>,
+}
+
 impl Participant {
     /// Whether the organization was a participant on the given date.
     pub fn member_on(&self, date: Date) -> bool {
@@ -703,4 +722,5 @@ pub const RECORD_KINDS: &[(&str, &str)] = &[
     ("roadmap", "roadmaps"),
     ("order", "orders"),
     ("document", "documents"),
+    ("membership", "memberships"),
 ];

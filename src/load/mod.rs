@@ -18,7 +18,8 @@ use yaml_rust2::scanner::Marker;
 
 use crate::diag::{Diagnostic, FileId, Places, Problems, Sources};
 use crate::model::{
-    Agreement, Cluster, Issuer, Order, Organization, RECORD_KINDS, Roadmap, TextDocument,
+    Agreement, Cluster, Issuer, Membership, Order, Organization, RECORD_KINDS, Roadmap,
+    TextDocument,
 };
 
 /// Record files larger than this are refused before parsing.
@@ -63,6 +64,9 @@ pub struct Dataset {
     pub roadmaps: Vec<Loaded<Roadmap>>,
     pub orders: Vec<Loaded<Order>>,
     pub documents: Vec<Loaded<TextDocument>>,
+    /// Participants written as records of their own (rows of participants
+    /// tables); `validate` adds them to their clusters.
+    pub memberships: Vec<Loaded<Membership>>,
     /// Ids of records that failed to load: references to them are not
     /// reported again, the record's own error says what is wrong.
     pub broken_ids: std::collections::HashSet<String>,
@@ -156,6 +160,7 @@ impl Dataset {
             ("roadmaps", self.roadmaps.len()),
             ("orders", self.orders.len()),
             ("documents", self.documents.len()),
+            ("memberships", self.memberships.len()),
         ]
     }
 }
@@ -172,22 +177,28 @@ pub enum Record {
     Roadmap(Roadmap),
     Order(Order),
     Document(TextDocument),
+    Membership(Membership),
 }
 
 impl Record {
     /// A digest of the record's content (as the state of a build keeps it).
     fn digest(&self) -> String {
-        let json = match self {
-            Record::Organization(r) => serde_json::to_vec(r),
-            Record::Issuer(r) => serde_json::to_vec(r),
-            Record::Cluster(r) => serde_json::to_vec(r),
-            Record::Agreement(r) => serde_json::to_vec(r),
-            Record::Roadmap(r) => serde_json::to_vec(r),
-            Record::Order(r) => serde_json::to_vec(r),
-            Record::Document(r) => serde_json::to_vec(r),
-        };
-        crate::digest::input_digest(&json.expect("records serialise"))
+        match self {
+            Record::Organization(r) => record_digest(r),
+            Record::Issuer(r) => record_digest(r),
+            Record::Cluster(r) => record_digest(r),
+            Record::Agreement(r) => record_digest(r),
+            Record::Roadmap(r) => record_digest(r),
+            Record::Order(r) => record_digest(r),
+            Record::Document(r) => record_digest(r),
+            Record::Membership(r) => record_digest(r),
+        }
     }
+}
+
+/// A digest of a record's content (as the state of a build keeps it).
+pub fn record_digest(record: &impl serde::Serialize) -> String {
+    crate::digest::input_digest(&serde_json::to_vec(record).expect("records serialise"))
 }
 
 impl Dataset {
@@ -219,6 +230,11 @@ impl Dataset {
                 digest,
             }),
             Record::Order(record) => self.orders.push(Loaded {
+                record,
+                origin,
+                digest,
+            }),
+            Record::Membership(record) => self.memberships.push(Loaded {
                 record,
                 origin,
                 digest,
@@ -498,6 +514,7 @@ fn parse_file(
                 "roadmap" => typed(d, value, &origin).map(Record::Roadmap),
                 "order" => typed(d, value, &origin).map(Record::Order),
                 "document" => typed(d, value, &origin).map(Record::Document),
+                "membership" => typed(d, value, &origin).map(Record::Membership),
                 _ => unreachable!("every kind of RECORD_KINDS is handled"),
             };
             match record {

@@ -57,7 +57,7 @@ struct Field {
     text: bool,
 }
 
-const FIELDS: &[Field] = &[
+const ORGANIZATION: &[Field] = &[
     Field {
         path: "id",
         titles: &["идентификатор"],
@@ -155,6 +155,65 @@ const FIELDS: &[Field] = &[
     },
 ];
 
+/// The columns of a participants table: a row is a membership of a
+/// cluster (its cluster by column, or the sheet's name).
+const PARTICIPANT: &[Field] = &[
+    Field {
+        path: "cluster",
+        titles: &["кластер"],
+        text: false,
+    },
+    Field {
+        path: "organization",
+        titles: &["организация", "id организации"],
+        text: false,
+    },
+    Field {
+        path: "inn",
+        titles: &["инн"],
+        text: false,
+    },
+    Field {
+        path: "bin",
+        titles: &["бин"],
+        text: false,
+    },
+    Field {
+        path: "role",
+        titles: &["роль", "роль в кластере"],
+        text: true,
+    },
+    Field {
+        path: "obligations",
+        titles: &["обязательства"],
+        text: true,
+    },
+    Field {
+        path: "joined",
+        titles: &["дата вступления", "вступила", "вступил"],
+        text: false,
+    },
+    Field {
+        path: "left",
+        titles: &["дата выхода", "вышла", "вышел"],
+        text: false,
+    },
+];
+
+/// What a sheet holds, by its first row: participants when it has a role
+/// or a date of joining, else organizations.
+fn fields_of(header: &[(u32, Value)]) -> &'static [Field] {
+    let participants = header.iter().any(|(_, v)| {
+        matches!(v, Value::Text(t) if column_of(t, PARTICIPANT)
+            .is_some_and(|c| matches!(PARTICIPANT[c.field].path, "role" | "joined")))
+    });
+    if participants {
+        PARTICIPANT
+    } else {
+        ORGANIZATION
+    }
+}
+
 /// Digits a registration number has, for the ones spreadsheets store as
 /// numbers (and so without leading zeros).
 fn digits_expected(path: &str) -> Option<(&'static str, &'static [usize])> {
@@ -207,7 +266,7 @@ struct Column {
 
 /// The column a title names: a field's path (`inn`, `head.name`,
 /// `name.kk`) or one of its titles (`ИНН`, `Полное наименование (каз.)`).
-fn column_of(title: &str) -> Option<Column> {
+fn column_of(title: &str, fields: &[Field]) -> Option<Column> {
     let t = normal_title(title);
     let (base, kk) = match t.strip_suffix(".kk").or_else(|| t.strip_suffix(" (каз.)")) {
         Some(base) => (base.trim().to_owned(), true),
@@ -220,10 +279,10 @@ fn column_of(title: &str) -> Option<Column> {
             false,
         ),
     };
-    let field = FIELDS
+    let field = fields
         .iter()
         .position(|f| f.path == base || f.titles.contains(&base.as_str()))?;
-    (!kk || FIELDS[field].text).then_some(Column { field, kk })
+    (!kk || fields[field].text).then_some(Column { field, kk })
 }
 
 /// «D14»: a cell as a spreadsheet names it.
@@ -257,15 +316,23 @@ pub fn translate(name: &str, path: &Path, bytes: &[u8]) -> Result<Translated, Ve
     } else {
         read_workbook(name, bytes).map_err(|d| vec![d])?
     };
-    let mut out = Output::default();
-    out.line("organizations:");
+    let mut organizations = Output::default();
+    let mut memberships = Output::default();
+    organizations.line("organizations:");
+    memberships.line("memberships:");
     let mut tables = 0;
     for sheet in &sheets {
         if sheet.rows.is_empty() {
             continue;
         }
         tables += 1;
-        out.sheet(name, sheet);
+        let fields = fields_of(&sheet.rows[0].1);
+        let out = if std::ptr::eq(fields, PARTICIPANT) {
+            &mut memberships
+        } else {
+            &mut organizations
+        };
+        out.sheet(name, sheet, fields);
     }
     if tables == 0 {
         return Err(vec![Diagnostic::error(
@@ -274,12 +341,27 @@ pub fn translate(name: &str, path: &Path, bytes: &[u8]) -> Result<Translated, Ve
         .at_cell(name, "лист 1, ячейка A1")
         .note("the first row of a sheet names its columns («Полное наименование», «ИНН», …), the rows under it are organizations")]);
     }
-    if !out.problems.is_empty() {
-        return Err(out.problems);
+    // One text: the organizations, then the memberships (each list only
+    // when it has rows), the places of the second shifted after the first.
+    let problems: Vec<Diagnostic> = [&organizations, &memberships]
+        .into_iter()
+        .flat_map(|o| o.problems.iter().cloned())
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut text = String::new();
+    let mut places = Places::default();
+    for out in [organizations, memberships] {
+        if out.records == 0 {
+            continue;
+        }
+        places.append(&out.places, text.len());
+        text.push_str(&out.text);
     }
     Ok(Translated {
-        text: out.text,
-        places: Arc::new(out.places),
+        text,
+        places: Arc::new(places),
     })
 }
 
@@ -289,6 +371,8 @@ struct Output {
     text: String,
     places: Places,
     problems: Vec<Diagnostic>,
+    /// Rows written.
+    records: usize,
 }
 
 impl Output {
@@ -308,8 +392,9 @@ impl Output {
         self.text.push('\n');
     }
 
-    /// The organizations of one sheet, or its problems.
-    fn sheet(&mut self, name: &str, sheet: &Sheet) {
+    /// The records of one sheet (organizations or memberships, as `fields`
+    /// say), or its problems.
+    fn sheet(&mut self, name: &str, sheet: &Sheet, fields: &'static [Field]) {
         let at = |row: u32, col: u32| {
             format!("{}ячейка {}", sheet_place(&sheet.name), cell_name(row, col))
         };
@@ -325,7 +410,7 @@ impl Output {
                 Value::Error(e) => e.clone(),
                 Value::Empty => continue,
             };
-            match column_of(&title) {
+            match column_of(&title, fields) {
                 Some(c) if columns.iter().any(|(_, seen)| *seen == c) => {
                     problems.push(
                         Diagnostic::error(format!("column «{}» is there twice", title.trim()))
@@ -334,11 +419,11 @@ impl Output {
                 }
                 Some(c) => columns.push((*col, c)),
                 None => {
-                    let mut titles: Vec<&str> = FIELDS
+                    let mut titles: Vec<&str> = fields
                         .iter()
                         .flat_map(|f| f.titles.iter().copied())
                         .collect();
-                    titles.extend(FIELDS.iter().map(|f| f.path));
+                    titles.extend(fields.iter().map(|f| f.path));
                     let mut d = Diagnostic::error(format!("unknown column «{}»", title.trim()))
                         .at_cell(name, at(*header_row, *col));
                     // «ИНН организации»: a known title as its first word.
@@ -375,7 +460,7 @@ impl Output {
                     );
                     continue;
                 };
-                let field = &FIELDS[column.field];
+                let field = &fields[column.field];
                 let text = match value {
                     Value::Empty => continue,
                     Value::Text(t) => t.trim().to_owned(),
@@ -426,9 +511,13 @@ impl Output {
             if values.is_empty() || self.problems.len() > problems_before {
                 continue;
             }
-            let named = values
-                .iter()
-                .any(|(c, _, _)| matches!(FIELDS[c.field].path, "id" | "inn" | "bin") && !c.kk);
+            if std::ptr::eq(fields, PARTICIPANT) {
+                self.membership(name, sheet, &row_place, values);
+                continue;
+            }
+            let named = values.iter().any(|(c, _, _)| {
+                matches!(ORGANIZATION[c.field].path, "id" | "inn" | "bin") && !c.kk
+            });
             if !named {
                 self.problems.push(
                     Diagnostic::error("the row has no id, and no ИНН or БИН to make one from")
@@ -446,20 +535,28 @@ impl Output {
     /// `-` stands alone on its line, so that a problem with the record as
     /// a whole (a missing field) points at the row.
     fn row(&mut self, row_place: &str, values: Vec<(Column, String, String)>) {
+        self.records += 1;
         self.places.push(self.text.len(), row_place);
         self.line("  -");
         // An organization is referred to by its id: without an id column,
         // `inn-<ИНН>` or `bin-<БИН>`.
-        let has_id = values.iter().any(|(c, _, _)| FIELDS[c.field].path == "id");
+        let has_id = values
+            .iter()
+            .any(|(c, _, _)| ORGANIZATION[c.field].path == "id");
         if !has_id
             && let Some((c, v, place)) = values
                 .iter()
-                .find(|(c, _, _)| matches!(FIELDS[c.field].path, "inn" | "bin") && !c.kk)
+                .find(|(c, _, _)| matches!(ORGANIZATION[c.field].path, "inn" | "bin") && !c.kk)
         {
-            self.value(4, "id", &format!("{}-{v}", FIELDS[c.field].path), place);
+            self.value(
+                4,
+                "id",
+                &format!("{}-{v}", ORGANIZATION[c.field].path),
+                place,
+            );
         }
         let mut parents: Vec<&str> = Vec::new();
-        for (f, field) in FIELDS.iter().enumerate() {
+        for (f, field) in ORGANIZATION.iter().enumerate() {
             let ru = values.iter().find(|(c, _, _)| c.field == f && !c.kk);
             let kk = values.iter().find(|(c, _, _)| c.field == f && c.kk);
             if ru.is_none() && kk.is_none() {
@@ -485,6 +582,77 @@ impl Output {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+impl Output {
+    /// One membership: its cluster (the column, or the sheet's name),
+    /// organization, role, obligations (one per line or `;`), dates.
+    fn membership(
+        &mut self,
+        name: &str,
+        sheet: &Sheet,
+        row_place: &str,
+        values: Vec<(Column, String, String)>,
+    ) {
+        let get = |path: &str, kk: bool| {
+            values
+                .iter()
+                .find(|(c, _, _)| PARTICIPANT[c.field].path == path && c.kk == kk)
+        };
+        let cluster = match (get("cluster", false), &sheet.name) {
+            (Some((_, v, place)), _) => (v.clone(), place.clone()),
+            (None, Some(sheet_name)) => (sheet_name.clone(), format!("лист «{sheet_name}»")),
+            (None, None) => {
+                self.problems.push(
+                    Diagnostic::error("the row names no cluster")
+                        .at_cell(name, row_place)
+                        .note("add a «Кластер» column (the cluster's id or name); in a workbook, a sheet named after the cluster will do"),
+                );
+                return;
+            }
+        };
+        self.records += 1;
+        self.places.push(self.text.len(), row_place);
+        self.line("  -");
+        self.value(4, "cluster", &cluster.0, &cluster.1);
+        for path in ["organization", "inn", "bin"] {
+            if let Some((_, v, place)) = get(path, false) {
+                self.value(4, path, v, place);
+            }
+        }
+        let (ru, kk) = (get("role", false), get("role", true));
+        match (ru, kk) {
+            (Some((_, v, place)), None) => self.value(4, "role", v, place),
+            (None, None) => {}
+            (ru, kk) => {
+                self.line("    role:");
+                for (lang, edition) in [("ru", ru), ("kk", kk)] {
+                    if let Some((_, v, place)) = edition {
+                        self.value(6, lang, v, place);
+                    }
+                }
+            }
+        }
+        if let Some((_, v, place)) = get("obligations", false) {
+            self.line("    obligations:");
+            for item in v
+                .split(['\n', ';'])
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+            {
+                self.places.push(self.text.len(), place.as_str());
+                self.text.push_str("      - ");
+                self.text
+                    .push_str(&serde_json::to_string(item).expect("a string serialises"));
+                self.text.push('\n');
+            }
+        }
+        for path in ["joined", "left"] {
+            if let Some((_, v, place)) = get(path, false) {
+                self.value(4, path, v, place);
             }
         }
     }
@@ -669,7 +837,7 @@ mod tests {
 
     #[test]
     fn titles_name_fields_in_russian_or_by_path() {
-        let path = |t: &str| column_of(t).map(|c| (FIELDS[c.field].path, c.kk));
+        let path = |t: &str| column_of(t, ORGANIZATION).map(|c| (ORGANIZATION[c.field].path, c.kk));
         assert_eq!(path("ИНН"), Some(("inn", false)));
         assert_eq!(path(" полное  наименование "), Some(("name", false)));
         assert_eq!(path("Полное наименование (каз.)"), Some(("name", true)));

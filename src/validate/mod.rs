@@ -10,6 +10,7 @@ pub mod amendment;
 mod checker;
 mod cluster;
 mod markdown;
+mod membership;
 mod order;
 mod organization;
 pub mod regnum;
@@ -189,10 +190,11 @@ impl Catalog {
 /// Validates the dataset. The catalog is returned even when there are
 /// problems (for `check` to finish); it may only be rendered from when
 /// there are no errors.
-pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
+pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
+    let joined = membership::merge_memberships(&mut dataset);
     let mut c = Checker {
         ds: &dataset,
-        problems: Vec::new(),
+        problems: joined,
         profiles,
         unprintable: Default::default(),
     };
@@ -211,6 +213,7 @@ pub fn validate(dataset: Dataset, profiles: &[String]) -> (Catalog, Problems) {
     text::check_texts(&mut c, &dataset.roadmaps);
     text::check_texts(&mut c, &dataset.orders);
     text::check_texts(&mut c, &dataset.documents);
+    text::check_texts(&mut c, &dataset.memberships);
 
     let mut officials = HashMap::new();
     for (i, issuer) in dataset.issuers.iter().enumerate() {

@@ -231,3 +231,42 @@ fn the_participants_register_is_a_workbook_spreadsheets_read() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(first == std::fs::read(&book).unwrap());
 }
+
+#[test]
+fn participants_from_sheets_named_after_their_clusters_build_the_same_documents() {
+    let dir = sample_copy();
+    let shipped = documents(dir.path(), "out-csv");
+    // The sample's joiners (data/primorsky/joined-2023.csv, a «Кластер»
+    // column) as two workbooks whose sheets are named after the clusters.
+    std::fs::remove_file(dir.path().join("data/primorsky/joined-2023.csv")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let header = "ИНН;Роль;Обязательства;Дата вступления\n";
+    for (cluster, inn, class) in [
+        ("Агрокластер", "2506004420", "агротехнологического"),
+        (
+            "Технологический кластер",
+            "2501007314",
+            "инженерно-технологического",
+        ),
+    ] {
+        let csv = work.path().join(format!("{cluster}.csv"));
+        std::fs::write(
+            &csv,
+            format!("{header}{inn};общеобразовательная организация - участник кластера;\"открытие {class} класса и организация его работы\nреализация плана совместных действий с партнерами кластера\";01.03.2023\n"),
+        )
+        .unwrap();
+        let book = calc(&csv, "xlsx", work.path());
+        std::fs::copy(
+            &book,
+            dir.path().join(format!("data/primorsky/{cluster}.xlsx")),
+        )
+        .unwrap();
+    }
+    let built = documents(dir.path(), "out-xlsx");
+    let differ: Vec<&String> = shipped
+        .iter()
+        .filter(|(k, v)| built.get(*k) != Some(v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(differ.is_empty(), "{differ:?} differ");
+}
