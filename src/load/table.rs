@@ -46,6 +46,9 @@ enum Value {
 struct Sheet {
     name: Option<String>,
     rows: Vec<(u32, Vec<(u32, Value)>)>,
+    /// Merged cells (first and last row, first and last column), where
+    /// the format keeps them (XLSX).
+    merged: Vec<((u32, u32), (u32, u32))>,
 }
 
 /// An organization field a column can hold: its path in the record, and
@@ -444,6 +447,26 @@ impl Output {
         if problems.len() > before {
             return;
         }
+        // Cells merged down several rows show one value for all of them,
+        // but only the first row holds it: the others would lose it.
+        for &((top, left), (bottom, right)) in &sheet.merged {
+            if bottom > top && bottom > *header_row {
+                let first = cell_name(top, left);
+                self.problems.push(
+                    Diagnostic::error(format!(
+                        "cells {first}:{} are merged: the value shows for {} rows, but only row {} holds it",
+                        cell_name(bottom, right),
+                        bottom - top + 1,
+                        top + 1
+                    ))
+                    .at_cell(name, at(top, left))
+                    .note("unmerge the cells and fill in every row"),
+                );
+            }
+        }
+        if self.problems.len() > before {
+            return;
+        }
         let column_at = |col: u32| columns.iter().find(|(c, _)| *c == col).map(|(_, c)| *c);
         for (row, cells) in &sheet.rows[1..] {
             let row_place = format!("{}строка {}", sheet_place(&sheet.name), row + 1);
@@ -709,9 +732,19 @@ fn read_workbook(name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, Diagnostic> {
                 rows.push((top + r as u32, cells));
             }
         }
+        let merged = match &mut book {
+            calamine::Sheets::Xlsx(x) => x
+                .merge_cells_by_sheet_name(&sheet_name)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|d| (d.start, d.end))
+                .collect(),
+            _ => Vec::new(),
+        };
         sheets.push(Sheet {
             name: Some(sheet_name),
             rows,
+            merged,
         });
     }
     Ok(sheets)
@@ -812,7 +845,11 @@ fn read_csv(name: &str, bytes: &[u8]) -> Result<Sheet, Diagnostic> {
             rows.push((row, cells));
         }
     }
-    Ok(Sheet { name: None, rows })
+    Ok(Sheet {
+        name: None,
+        rows,
+        merged: Vec::new(),
+    })
 }
 
 #[cfg(test)]
