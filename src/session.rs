@@ -180,6 +180,15 @@ pub struct ExportReport {
     pub seconds: f64,
 }
 
+/// What `tables` wrote.
+#[derive(Debug)]
+pub struct RegisterReport {
+    /// The participants register's path.
+    pub path: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
 pub struct Session {
     options: SessionOptions,
     assets: Arc<Assets>,
@@ -440,6 +449,20 @@ impl Session {
         }
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+
+    /// Writes the participants register (`participants.xlsx`) into `dir`,
+    /// dated `date`, whole or not at all.
+    pub fn write_register(&mut self, dir: &Path, date: Date) -> Result<RegisterReport, Failure> {
+        let checked = self.check()?;
+        let bytes = crate::register::participants_workbook(&checked.catalog, date)?;
+        let path = dir.join(crate::register::PARTICIPANTS_XLSX);
+        crate::output::write_file_atomic(&path, &bytes)?;
+        Ok(RegisterReport {
+            path,
+            sources: checked.sources().clone(),
+            warnings: checked.warnings,
+        })
     }
 
     /// Writes an archive package of every document (see `export`).

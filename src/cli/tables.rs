@@ -7,7 +7,6 @@ use clap::Args;
 
 use super::{Config, Failure};
 use crate::diag;
-use crate::register::{PARTICIPANTS_XLSX, participants_workbook};
 use crate::session::Session;
 
 #[derive(Debug, Args)]
@@ -20,14 +19,10 @@ pub struct TablesArgs {
 pub fn run(config: &Config, args: &TablesArgs) -> Result<(), Failure> {
     let mut session = Session::open(config.session_options(Vec::new(), None)?)?;
     let date = super::export::package_date(session.options().epoch);
-    let checked = session.check()?;
-    diag::print_diagnostics(checked.sources(), &checked.warnings);
-    let bytes = participants_workbook(&checked.catalog, date)?;
-    let path = args.to.join(PARTICIPANTS_XLSX);
-    // Whole or not at all: never a half-written workbook.
-    crate::output::write_file_atomic(&path, &bytes)?;
+    let report = session.write_register(&args.to, date)?;
+    diag::print_diagnostics(&report.sources, &report.warnings);
     if !config.quiet {
-        println!("{} written", path.display());
+        println!("{} written", report.path.display());
     }
     Ok(())
 }
