@@ -1,6 +1,7 @@
 //! Tables as record files. A sheet of an `.xlsx` or `.ods` workbook, or a
-//! `.csv` file, whose first row names organization fields is read as
-//! organizations, one per row. The rows are translated into the YAML text
+//! `.csv` file, is read by its first row: organization fields make it a
+//! table of organizations, a role or a date of joining a table of
+//! participants of clusters (`membership` records), one per row. The rows are translated into the YAML text
 //! the loader reads anyway, with the cell every value came from noted
 //! ([`Places`]): every check of YAML records then holds for rows, and its
 //! problem is shown at the cell («лист «Школы», ячейка D14»).
@@ -307,7 +308,8 @@ fn sheet_place(sheet: &Option<String>) -> String {
     }
 }
 
-/// Reads a table file's bytes as organization records.
+/// Reads a table file's bytes as records: organizations, and participants
+/// of clusters (`membership` records).
 pub fn translate(name: &str, path: &Path, bytes: &[u8]) -> Result<Translated, Vec<Diagnostic>> {
     let ext = path
         .extension()
