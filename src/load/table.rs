@@ -1,10 +1,11 @@
 //! Tables as record files. A sheet of an `.xlsx` or `.ods` workbook, or a
 //! `.csv` file, is read by its first row: organization fields make it a
 //! table of organizations, a role or a date of joining a table of
-//! participants of clusters (`membership` records), one per row. The rows are translated into the YAML text
-//! the loader reads anyway, with the cell every value came from noted
-//! ([`Places`]): every check of YAML records then holds for rows, and its
-//! problem is shown at the cell («лист «Школы», ячейка D14»).
+//! participants of clusters (`membership` records), one per row. The rows
+//! are translated into the YAML text the loader reads anyway, with the cell
+//! every value came from noted ([`Places`]): every check of YAML records
+//! then holds for rows, and its problem is shown at the cell
+//! («лист «Школы», ячейка D14»).
 
 use std::io::Cursor;
 use std::path::Path;
