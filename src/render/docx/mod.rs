@@ -80,8 +80,11 @@ fn render_docx(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>, String>
     let header_rows = std::mem::take(&mut b.header_rows);
     let docx = b.finish(ts);
 
+    // The parts built first and packed without compression: the
+    // post-processing step reads them back and writes the final package,
+    // so deflating them here would be work thrown away.
     let mut raw = Cursor::new(Vec::new());
-    docx.pack(&mut raw).map_err(|e| e.to_string())?;
+    docx.build().pack(&mut raw).map_err(|e| e.to_string())?;
     let fixes = postprocess::Fixes {
         lang: doc.meta.lang.tag(),
         font: &doc.profile.font.docx_family,
