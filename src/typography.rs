@@ -208,6 +208,14 @@ fn split_nobreak(run: Inline, out: &mut Vec<Inline>) {
     }
 }
 
+/// The text with its first letter in upper case: «пункт 3» → «Пункт 3».
+pub fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

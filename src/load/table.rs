@@ -256,10 +256,7 @@ fn shown_title(title: &str) -> String {
     if matches!(title, "инн" | "кпп" | "огрн" | "бин") {
         return title.to_uppercase();
     }
-    let mut chars = title.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    crate::typography::capitalize(title)
 }
 
 /// A column: the field it holds and, for a Kazakh edition, `kk`.

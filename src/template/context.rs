@@ -10,6 +10,7 @@ use crate::ir::{Lang, Meta};
 use crate::model::{Appendix, Cluster, OrgKind, Organization, Text};
 use crate::plan::{Job, JobKind};
 use crate::sections;
+use crate::typography::capitalize;
 use crate::validate::amendment::{Consolidated, ConsolidatedClause, versions};
 use crate::validate::{Catalog, Mark, OrderRef, OrderSpec};
 
@@ -251,13 +252,6 @@ fn cluster_json(catalog: &Catalog, cluster: &Cluster, lang: Lang) -> Json {
         }
     }
     c
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
 }
 
 /// An order as its document shows it: as registered (with the marks of an

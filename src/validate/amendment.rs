@@ -13,6 +13,7 @@ use super::order::{Amendment, Known, Mark, OrderRef, OrderSpec, check_appendix};
 use crate::dates::Date;
 use crate::load::Origin;
 use crate::model::{Appendix, Change, ClauseText, Cluster, Id, OrgKind};
+use crate::typography::capitalize;
 
 /// A clause of a consolidated version.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -188,13 +189,6 @@ fn clause_name(label: &str) -> String {
     } else {
         format!("clause {label}")
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |f| f.to_uppercase().chain(chars).collect())
 }
 
 /// «согласно приложению к настоящему приказу» (numbered when there are
@@ -580,13 +574,7 @@ fn apply(
             } => {
                 let at = format!("{field}.replace_words.words");
                 with_clause(c, (o, &at, &amends.order), state, clause, by, |node| {
-                    if !node.text.contains(words.as_str()) {
-                        return Err(format!(
-                            "{} has no words «{words}»: it reads «{}»",
-                            clause_name(clause),
-                            node.text
-                        ));
-                    }
+                    has_words(node, clause, words)?;
                     node.text = node.text.replace(words.as_str(), with);
                     Ok(())
                 })
@@ -600,13 +588,7 @@ fn apply(
                 with_clause(c, (o, &at, &amends.order), state, clause, by, |node| {
                     match after {
                         Some(after) => {
-                            if !node.text.contains(after.as_str()) {
-                                return Err(format!(
-                                    "{} has no words «{after}»: it reads «{}»",
-                                    clause_name(clause),
-                                    node.text
-                                ));
-                            }
+                            has_words(node, clause, after)?;
                             node.text =
                                 node.text
                                     .replacen(after.as_str(), &format!("{after} {words}"), 1);
@@ -816,6 +798,19 @@ fn no_clause(c: &mut Checker, o: &Origin, field: &str, order: &Id, clause: &str)
             clause_name(clause)
         ),
     );
+}
+
+/// Words a change looks for in a clause are there, or the problem quotes
+/// the clause.
+fn has_words(node: &Node, clause: &str, words: &str) -> Result<(), String> {
+    if node.text.contains(words) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} has no words «{words}»: it reads «{}»",
+        clause_name(clause),
+        node.text
+    ))
 }
 
 /// Changes an existing clause that is in force; records who changed it.
