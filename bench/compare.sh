@@ -5,12 +5,16 @@
 #   document (serially, and as many processes at once as cores),
 #   LibreOffice converting our DOCX files to PDF (one process per file, and
 #   all files in one call),
-# plus a cold single order, a no-op rebuild, an archive export, and peak RSS
-# at a second, larger N. Whole-process times and peak RSS from
-# /usr/bin/time; each figure is the median of RUNS runs.
+# plus a cold single order, a no-op rebuild, an archive export, the build
+# and the export at a second, larger N (once each: their peak RSS is the
+# figure), and instruction counts against the Typst CLI. Whole-process
+# times and peak RSS from /usr/bin/time; each figure is the median of RUNS
+# runs.
 #
-#   bench/compare.sh [N] [RUNS]        defaults: 1000 documents, 3 runs
-#   BIG_N=5000 bench/compare.sh        also the peak RSS of a 5000-order build
+#   bench/compare.sh [N] [RUNS]      defaults: 1000 documents, 3 runs
+#   BIG_N=0 bench/compare.sh         skip the large N (default 20000)
+#   CALLGRIND_N=0 bench/compare.sh   skip the instruction counts (default:
+#                                    50 documents under callgrind, both sides)
 #
 # Writes its work under target/bench/ and the table to
 # target/bench/results.md.
@@ -19,7 +23,8 @@ cd "$(dirname "$0")/.."
 
 N=${1:-1000}
 RUNS=${2:-3}
-BIG_N=${BIG_N:-0}
+BIG_N=${BIG_N:-20000}
+CALLGRIND_N=${CALLGRIND_N:-50}
 LO_FILES=${LO_FILES:-20}
 CORES=$(nproc)
 WORK=target/bench
@@ -133,13 +138,38 @@ if [ "$BIG_N" -gt 0 ]; then
     echo "clusterdoc, $BIG_N documents" >&2
     rm -rf "$WORK/data-big"
     "$BIN" --quiet bench-data --docs "$BIG_N" "$WORK/data-big"
-    measure "clusterdoc PDF+DOCX, $CORES jobs, N=$BIG_N" "$BIG_N" 'rm -rf "$WORK/out-big"' \
-        "$BIN" --quiet --data "$WORK/data-big" --out "$WORK/out-big" build
+    BIG=("$BIN" --quiet --data "$WORK/data-big" --out "$WORK/out-big")
+    RUNS=1 measure "clusterdoc PDF+DOCX, $CORES jobs, N=$BIG_N" "$BIG_N" 'rm -rf "$WORK/out-big"' \
+        "${BIG[@]}" build
+    RUNS=1 measure "clusterdoc export (PDF/A-2b+DOCX), N=$BIG_N" "$BIG_N" 'rm -rf "$WORK/archive-big"' \
+        "${BIG[@]}" export --to "$WORK/archive-big"
+    "$BIN" verify "$WORK/archive-big" >&2
+    rm -rf "$WORK/out-big" "$WORK/archive-big"
 fi
 
-python3 - "$RESULTS" "$CORES" "$N" "$RUNS" <<'EOF' | tee "$WORK/results.md"
+# Instructions (callgrind) for the same CALLGRIND_N documents: clusterdoc's
+# PDF build in one process, and the Typst CLI once per document.
+: >"$WORK/instructions.tsv"
+if [ "$CALLGRIND_N" -gt 0 ]; then
+    command -v valgrind >/dev/null || { as_root apt-get install -y -qq valgrind >/dev/null; }
+    echo "callgrind, $CALLGRIND_N documents" >&2
+    rm -rf "$WORK/cg" "$WORK/typst/pdf" && mkdir -p "$WORK/cg/out" "$WORK/typst/pdf"
+    "$BIN" --quiet bench-data --docs "$CALLGRIND_N" "$WORK/cg/data"
+    "$BIN" --quiet --data "$WORK/cg/data" --out "$WORK/cg/json" build --format json
+    find "$WORK/cg/json" -mindepth 2 -name '*.json' -exec cp {} "$WORK/typst/docs/" \;
+    ls "$WORK/cg/json"/*/ | sed -n 's/\.json$//p' >"$WORK/cg/list.txt"
+    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg/ours.%p" \
+        "$BIN" --quiet --data "$WORK/cg/data" --out "$WORK/cg/out" --jobs 1 build --format pdf 2>/dev/null
+    valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$WORK/cg/typst.%p" \
+        xargs -a "$WORK/cg/list.txt" -n 1 -P 1 "$WORK/typst/one.sh" 2>/dev/null
+    total() { cat "$@" | sed -n 's/^summary: //p' | awk '{s += $1} END {printf "%d", s}'; }
+    printf '%s\t%s\t%s\n' "clusterdoc PDF, 1 job" "$CALLGRIND_N" "$(total "$WORK"/cg/ours.*)" >>"$WORK/instructions.tsv"
+    printf '%s\t%s\t%s\n' "typst CLI, 1 process per document" "$CALLGRIND_N" "$(total "$WORK"/cg/typst.*)" >>"$WORK/instructions.tsv"
+fi
+
+python3 - "$RESULTS" "$CORES" "$N" "$RUNS" "$WORK/instructions.tsv" <<'EOF' | tee "$WORK/results.md"
 import sys
-path, cores, n, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+path, cores, n, runs, instr = sys.argv[1:6]
 rows = [line.rstrip("\n").split("\t") for line in open(path)]
 rate = {r[0]: int(r[1]) / float(r[2]) for r in rows}
 print(f"{n} documents, {cores} cores, median of {runs} runs\n")
@@ -157,4 +187,12 @@ print(f"| clusterdoc PDF : typst CLI, 1 at a time | {ratio('clusterdoc PDF, 1 jo
 print(f"| clusterdoc PDF : typst CLI, {cores} at a time | {ratio(f'clusterdoc PDF, {cores} jobs', f'typst CLI, {cores} processes at a time')} |")
 print(f"| clusterdoc PDF+DOCX : LibreOffice, one call | {ratio(f'clusterdoc PDF+DOCX, {cores} jobs', 'LibreOffice, all files in one call')} |")
 print(f"| clusterdoc PDF+DOCX : LibreOffice, one process per file | {ratio(f'clusterdoc PDF+DOCX, {cores} jobs', 'LibreOffice, one process per file')} |")
+counts = [line.rstrip("\n").split("\t") for line in open(instr)]
+if len(counts) == 2:
+    print()
+    print("| instructions (callgrind) | docs | total | per document |")
+    print("|---|---:|---:|---:|")
+    for label, docs, total in counts:
+        print(f"| {label} | {docs} | {int(total):,} | {int(total) // int(docs):,} |")
+    print(f"| ratio, typst CLI : clusterdoc | | {int(counts[1][2]) / int(counts[0][2]):.2f}× | |")
 EOF

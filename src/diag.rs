@@ -1,10 +1,12 @@
 //! Diagnostics: every problem names its file, line and column, and a run
 //! reports all of them at once, printed like a compiler's.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::ops::Range;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::{self, Files};
@@ -26,10 +28,53 @@ struct Source {
     name: String,
     /// The name as printed: see [`printable`].
     shown: String,
-    text: String,
-    line_starts: Vec<usize>,
+    /// The text, unless it was let go after parsing ([`Sources::release`]):
+    /// then it is read again from `file` the first time a diagnostic
+    /// points into it.
+    text: OnceLock<String>,
+    line_starts: OnceLock<Vec<usize>>,
+    /// The file a released text is read again from, and the digest the
+    /// text had when it was parsed.
+    file: Option<(PathBuf, u128)>,
     /// For a table read as records: the cell each part of `text` came from.
     places: Option<Arc<Places>>,
+}
+
+impl Source {
+    fn text(&self) -> &str {
+        self.text
+            .get_or_init(|| self.reread().map(Cow::into_owned).unwrap_or_default())
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text().match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// The text as parsed: kept, or read again from the file if its bytes
+    /// have not changed since.
+    fn reread(&self) -> Result<Cow<'_, str>, Diagnostic> {
+        if let Some(text) = self.text.get() {
+            return Ok(Cow::Borrowed(text));
+        }
+        let Some((path, digest)) = &self.file else {
+            return Ok(Cow::Borrowed(""));
+        };
+        let changed = || {
+            Diagnostic::error(format!("{} changed while it was being used", self.name))
+                .note("run the command again")
+        };
+        let bytes = std::fs::read(path).map_err(|_| changed())?;
+        if xxhash_rust::xxh3::xxh3_128(&bytes) != *digest {
+            return Err(changed());
+        }
+        String::from_utf8(bytes)
+            .map(Cow::Owned)
+            .map_err(|_| changed())
+    }
 }
 
 /// Where the parts of a text translated from a table came from: spans of
@@ -68,19 +113,34 @@ impl Places {
 
 impl Sources {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         let name = name.into();
         self.files.push(Source {
             shown: printable(&name).into_owned(),
             name,
-            text,
-            line_starts,
+            text: OnceLock::from(text.into()),
+            line_starts: OnceLock::new(),
+            file: None,
             places: None,
         });
         self.files.len() - 1
+    }
+
+    /// Lets go of a text read from `path` once it is parsed: a diagnostic
+    /// that points into it later reads the file again (and gets no text if
+    /// the file changed since). A build of thousands of files keeps none of
+    /// their texts this way.
+    pub fn release(&mut self, id: FileId, path: PathBuf) {
+        let source = &mut self.files[id];
+        if let Some(text) = source.text.take() {
+            source.file = Some((path, xxhash_rust::xxh3::xxh3_128(text.as_bytes())));
+            source.line_starts.take();
+        }
+    }
+
+    /// The text of a source as it was parsed, read again from its file if
+    /// it was released; an error if the file changed since.
+    pub fn text_as_parsed(&self, id: FileId) -> Result<Cow<'_, str>, Diagnostic> {
+        self.files[id].reread()
     }
 
     /// Adds the text a table was translated into, with where its parts
@@ -106,16 +166,16 @@ impl Sources {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        &self.files[id].text
+        self.files[id].text()
     }
 
     /// Byte offset of a 1-based line and a 1-based column counted in characters.
     pub fn offset(&self, id: FileId, line: usize, col: usize) -> usize {
         let src = &self.files[id];
-        let Some(&start) = src.line_starts.get(line.saturating_sub(1)) else {
-            return src.text.len();
+        let Some(&start) = src.line_starts().get(line.saturating_sub(1)) else {
+            return src.text().len();
         };
-        let rest = &src.text[start..];
+        let rest = &src.text()[start..];
         let in_line = rest
             .char_indices()
             .take_while(|&(_, c)| c != '\n')
@@ -127,16 +187,17 @@ impl Sources {
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
         let src = &self.files[id];
-        let offset = offset.min(src.text.len());
-        let line = src.line_starts.partition_point(|&s| s <= offset) - 1;
-        let col = src.text[src.line_starts[line]..offset].chars().count() + 1;
+        let (text, starts) = (src.text(), src.line_starts());
+        let offset = offset.min(text.len());
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let col = text[starts[line]..offset].chars().count() + 1;
         (line + 1, col)
     }
 
     /// The span of the rest of the line at `offset`, at most to the line's end
     /// (used to underline a YAML value or key).
     pub fn token_at(&self, id: FileId, offset: usize) -> Range<usize> {
-        let text = &self.files[id].text;
+        let text = self.files[id].text();
         let offset = offset.min(text.len());
         let rest = &text[offset..];
         let len = rest
@@ -169,29 +230,26 @@ impl<'a> Files<'a> for Sources {
     fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
         self.files
             .get(id)
-            .map(|f| f.text.as_str())
+            .map(Source::text)
             .ok_or(files::Error::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
         let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        Ok(f.line_starts.partition_point(|&s| s <= byte_index) - 1)
+        Ok(f.line_starts().partition_point(|&s| s <= byte_index) - 1)
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
         let f = self.files.get(id).ok_or(files::Error::FileMissing)?;
-        let start = *f
-            .line_starts
-            .get(line_index)
-            .ok_or(files::Error::LineTooLarge {
-                given: line_index,
-                max: f.line_starts.len() - 1,
-            })?;
-        let end = f
-            .line_starts
+        let starts = f.line_starts();
+        let start = *starts.get(line_index).ok_or(files::Error::LineTooLarge {
+            given: line_index,
+            max: starts.len() - 1,
+        })?;
+        let end = starts
             .get(line_index + 1)
             .copied()
-            .unwrap_or(f.text.len());
+            .unwrap_or(f.text().len());
         Ok(start..end)
     }
 }

@@ -56,7 +56,7 @@ impl Engine {
 
     /// The document model of a job.
     pub fn document(&self, job: &Job) -> Result<Document, Diagnostic> {
-        let prepared = prepare(&self.catalog, job);
+        let prepared = prepare(&self.catalog, job)?;
         let profile = self.profiles[&job.profile].clone();
         self.templates
             .compose(prepared.template, prepared.context, prepared.meta, profile)
@@ -244,7 +244,12 @@ mod tests {
 
     fn mini_engine() -> (Engine, Vec<Job>) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-        let (ds, problems) = load_dataset(&root);
+        engine_of(load_dataset(&root))
+    }
+
+    fn engine_of(
+        (ds, problems): (crate::load::Dataset, crate::diag::Problems),
+    ) -> (Engine, Vec<Job>) {
         assert!(problems.is_empty(), "{problems:?}");
         let assets = Arc::new(Assets::builtin());
         let (catalog, problems) = validate(ds, &assets.profile_names());
@@ -291,5 +296,59 @@ mod tests {
         assert_eq!(l.number, "№\u{a0}_____");
         assert_eq!(l.date, "__________");
         assert!(!doc.blocks.iter().any(|b| matches!(b, Block::Table(_))));
+    }
+
+    /// A copy of the mini data folder.
+    fn mini_copy() -> tempfile::TempDir {
+        let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn records_let_go_after_the_checks_compose_as_records_kept() {
+        let dir = mini_copy();
+        let (released, jobs) = mini_engine_at(dir.path(), false);
+        let (kept, _) = mini_engine_at(dir.path(), true);
+        assert!(!released.catalog.orders.is_empty());
+        assert!(released.catalog.orders.iter().any(|o| o.released));
+        assert!(kept.catalog.orders.iter().all(|o| !o.released));
+        for job in &jobs {
+            let (a, b) = (released.document(job).unwrap(), kept.document(job).unwrap());
+            assert_eq!(
+                format!("{:?}", a.blocks),
+                format!("{:?}", b.blocks),
+                "{}",
+                job.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_file_changed_after_the_checks_is_refused_not_printed() {
+        let dir = mini_copy();
+        let (engine, jobs) = mini_engine_at(dir.path(), false);
+        let job = jobs.iter().find(|j| j.name == "order-o-1").unwrap();
+        assert!(engine.document(job).is_ok());
+        let order = dir.path().join("order.yaml");
+        let text = std::fs::read_to_string(&order).unwrap();
+        std::fs::write(&order, text + "# edited\n").unwrap();
+        let problem = engine.document(job).unwrap_err();
+        assert!(
+            problem
+                .message
+                .contains("order.yaml changed while it was being used"),
+            "{}",
+            problem.message
+        );
+    }
+
+    fn mini_engine_at(root: &std::path::Path, keep: bool) -> (Engine, Vec<Job>) {
+        let mut cache = crate::load::LoadCache::new(keep);
+        engine_of(crate::load::load_dataset_with(root, &mut cache))
     }
 }

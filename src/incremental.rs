@@ -250,13 +250,13 @@ impl Digests {
             .for_each(|r| add("agreement", &r.record.id.0, r.digest.clone()));
         ds.roadmaps
             .iter()
-            .for_each(|r| add("roadmap", &r.record.id.0, r.digest.clone()));
+            .for_each(|r| add("roadmap", &r.id.0, r.digest.clone()));
         ds.orders
             .iter()
-            .for_each(|r| add("order", &r.record.id.0, r.digest.clone()));
+            .for_each(|r| add("order", &r.id.0, r.digest.clone()));
         ds.documents
             .iter()
-            .for_each(|r| add("document", &r.record.id.0, r.digest.clone()));
+            .for_each(|r| add("document", &r.id.0, r.digest.clone()));
         catalog
             .drafted_agreements()
             .iter()

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::ir::Lang;
-use crate::load::Origin;
 use crate::model::{AgreementType, Appendix, Id, Style};
 use crate::profile::DEFAULT_PROFILE;
 use crate::validate::{Catalog, OrderSpec};
@@ -242,7 +241,7 @@ fn order_inputs(catalog: &Catalog, order: &OrderSpec, appendices: &[Appendix]) -
     if catalog.origin_of(&format!("order:{}", order.id)).is_some() {
         inputs.push(format!("order:{}", order.id));
     }
-    if let Some(base) = catalog.draft_base(&order.id) {
+    if let Some(base) = &order.draft_of {
         inputs.push(format!("order:{base}"));
     }
     for a in appendices {
@@ -292,60 +291,4 @@ fn cluster_inputs(catalog: &Catalog, cluster: &Id) -> Vec<String> {
         );
     inputs.extend(orgs.map(|o| format!("organization:{o}")));
     inputs
-}
-
-impl Catalog {
-    /// The record a `kind:id` input names, by its origin.
-    pub fn origin_of(&self, input: &str) -> Option<&Origin> {
-        let (kind, id) = input.split_once(':')?;
-        let id = Id(id.to_owned());
-        let ds = &self.dataset;
-        match kind {
-            "organization" => ds
-                .organizations
-                .iter()
-                .find(|r| r.record.id == id)
-                .map(|r| &r.origin),
-            "issuer" => ds
-                .issuers
-                .iter()
-                .find(|r| r.record.id == id)
-                .map(|r| &r.origin),
-            "cluster" => ds
-                .clusters
-                .iter()
-                .find(|r| r.record.id == id)
-                .map(|r| &r.origin),
-            "agreement" => ds
-                .agreements
-                .iter()
-                .find(|r| r.record.id == id)
-                .map(|r| &r.origin),
-            "roadmap" => ds
-                .roadmaps
-                .iter()
-                .find(|r| r.record.id == id)
-                .map(|r| &r.origin),
-            "order" => ds
-                .orders
-                .iter()
-                .find(|r| r.record.id == id)
-                .map(|r| &r.origin),
-            "document" => ds
-                .documents
-                .iter()
-                .find(|r| r.record.id == id)
-                .map(|r| &r.origin),
-            _ => None,
-        }
-    }
-
-    /// The registered order a draft is drawn from.
-    pub fn draft_base(&self, order: &Id) -> Option<&Id> {
-        self.dataset
-            .orders
-            .iter()
-            .find(|r| &r.record.id == order)
-            .and_then(|r| r.record.draft_of.as_ref())
-    }
 }

@@ -48,6 +48,10 @@ pub struct SessionOptions {
     pub profile: Option<String>,
     /// `SOURCE_DATE_EPOCH`: fixes every date embedded in the outputs.
     pub epoch: Option<i64>,
+    /// The session rebuilds after each change (`build --watch`, `serve`):
+    /// it keeps the parsed record files between builds. A one-shot command
+    /// does not, so that its memory does not grow with the records.
+    pub live: bool,
 }
 
 /// `SOURCE_DATE_EPOCH`, if set, fixes every date embedded in the outputs.
@@ -205,11 +209,12 @@ impl Session {
             assets.profile(p)?;
         }
         let renderers = build_renderers(&assets, &options)?;
+        let cache = LoadCache::new(options.live);
         Ok(Session {
             options,
             assets,
             renderers,
-            cache: LoadCache::default(),
+            cache,
         })
     }
 
@@ -362,10 +367,12 @@ impl Session {
         // Outputs of documents the records no longer yield (a drafted
         // supplementary agreement once the real one is recorded).
         let stale: Vec<String> = if request.files.is_empty() {
+            let names: std::collections::HashSet<&str> =
+                jobs.iter().map(|j| j.name.as_str()).collect();
             state
                 .documents
                 .keys()
-                .filter(|n| !jobs.iter().any(|j| &j.name == *n))
+                .filter(|n| !names.contains(n.as_str()))
                 .cloned()
                 .collect()
         } else {

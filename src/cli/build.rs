@@ -40,7 +40,8 @@ pub fn formats(names: &[String]) -> Vec<Format> {
 }
 
 pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
-    let options = config.session_options(formats(&args.format), args.profile.clone())?;
+    let mut options = config.session_options(formats(&args.format), args.profile.clone())?;
+    options.live = args.watch;
     let mut session = Session::open(options)?;
     let request = BuildRequest {
         files: args.files.clone(),

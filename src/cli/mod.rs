@@ -130,6 +130,7 @@ impl Config {
             formats,
             profile,
             epoch: source_date_epoch()?,
+            live: false,
         })
     }
 }

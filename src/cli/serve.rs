@@ -30,7 +30,8 @@ pub struct ServeArgs {
 
 pub fn run(config: &Config, args: &ServeArgs) -> Result<(), Failure> {
     let stop = stop_flag()?;
-    let options = config.session_options(vec![Format::Pdf, Format::Docx], None)?;
+    let mut options = config.session_options(vec![Format::Pdf, Format::Docx], None)?;
+    options.live = true;
     let session = Session::open(options)?;
     if !args.host.is_loopback() {
         eprintln!(

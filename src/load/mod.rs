@@ -10,7 +10,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod deferred;
 pub mod table;
+
+pub use deferred::Deferred;
 
 use serde::de::DeserializeOwned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
@@ -61,9 +64,9 @@ pub struct Dataset {
     pub issuers: Vec<Loaded<Issuer>>,
     pub clusters: Vec<Loaded<Cluster>>,
     pub agreements: Vec<Loaded<Agreement>>,
-    pub roadmaps: Vec<Loaded<Roadmap>>,
-    pub orders: Vec<Loaded<Order>>,
-    pub documents: Vec<Loaded<TextDocument>>,
+    pub roadmaps: Vec<Deferred<Roadmap>>,
+    pub orders: Vec<Deferred<Order>>,
+    pub documents: Vec<Deferred<TextDocument>>,
     /// Participants written as records of their own (rows of participants
     /// tables); `validate` adds them to their clusters.
     pub memberships: Vec<Loaded<Membership>>,
@@ -224,26 +227,25 @@ impl Dataset {
                 origin,
                 digest,
             }),
-            Record::Roadmap(record) => self.roadmaps.push(Loaded {
-                record,
-                origin,
-                digest,
-            }),
-            Record::Order(record) => self.orders.push(Loaded {
-                record,
-                origin,
-                digest,
-            }),
+            Record::Roadmap(record) => {
+                let id = record.id.clone();
+                self.roadmaps
+                    .push(Deferred::new(id, origin, digest, record));
+            }
+            Record::Order(record) => {
+                let id = record.id.clone();
+                self.orders.push(Deferred::new(id, origin, digest, record));
+            }
             Record::Membership(record) => self.memberships.push(Loaded {
                 record,
                 origin,
                 digest,
             }),
-            Record::Document(record) => self.documents.push(Loaded {
-                record,
-                origin,
-                digest,
-            }),
+            Record::Document(record) => {
+                let id = record.id.clone();
+                self.documents
+                    .push(Deferred::new(id, origin, digest, record));
+            }
         }
     }
 }
@@ -253,6 +255,9 @@ impl Dataset {
 /// they are read again until they load cleanly.
 #[derive(Debug, Default)]
 pub struct LoadCache {
+    /// Whether parsed files are kept at all (a one-shot command reads each
+    /// file once: keeping them would only double its memory).
+    keep: bool,
     files: HashMap<PathBuf, CachedFile>,
 }
 
@@ -271,6 +276,13 @@ struct CachedFile {
 }
 
 impl LoadCache {
+    pub fn new(keep: bool) -> LoadCache {
+        LoadCache {
+            keep,
+            files: HashMap::new(),
+        }
+    }
+
     /// Remembers which files of a checked dataset have only printable texts
     /// (all but `unprintable`), so that the next check skips them.
     pub fn remember_printable(
@@ -409,14 +421,14 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
             (path, record, digest)
         })
         .collect();
-    for (record_path, record, digest) in &records {
-        let origin = Origin {
-            file,
-            path: record_path.clone(),
-        };
-        dataset.push(record.clone(), origin, digest.clone());
-    }
-    if problems.len() == before {
+    if problems.len() == before && cache.keep {
+        for (record_path, record, digest) in &records {
+            let origin = Origin {
+                file,
+                path: record_path.clone(),
+            };
+            dataset.push(record.clone(), origin, digest.clone());
+        }
         let text = dataset.sources.text(file).to_owned();
         cache.files.insert(
             path.to_path_buf(),
@@ -430,6 +442,40 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         );
     } else {
         cache.files.remove(path);
+        for (record_path, record, digest) in records {
+            let origin = Origin {
+                file,
+                path: record_path,
+            };
+            dataset.push(record, origin, digest);
+        }
+        if problems.len() == before && places.is_none() {
+            dataset.release(file, path);
+        }
+    }
+}
+
+impl Dataset {
+    /// Lets go of a parsed file's text and of the bodies of its deferred
+    /// records (read again from the file when needed).
+    fn release(&mut self, file: FileId, path: &Path) {
+        self.sources.release(file, path.to_path_buf());
+        let of_file = |origin: &Origin| origin.file == file;
+        self.roadmaps
+            .iter_mut()
+            .rev()
+            .take_while(|r| of_file(&r.origin))
+            .for_each(Deferred::release);
+        self.documents
+            .iter_mut()
+            .rev()
+            .take_while(|r| of_file(&r.origin))
+            .for_each(Deferred::release);
+        self.orders
+            .iter_mut()
+            .rev()
+            .take_while(|r| of_file(&r.origin))
+            .for_each(Deferred::release);
     }
 }
 
@@ -797,7 +843,7 @@ fn char_offset(text: &str, line_starts: &[usize], mark: &Marker) -> usize {
 
 /// Deserialises one record, turning a serde error into a diagnostic at the
 /// offending field.
-fn typed<T: DeserializeOwned>(
+pub(crate) fn typed<T: DeserializeOwned>(
     dataset: &Dataset,
     value: serde_yaml::Value,
     origin: &Origin,

@@ -6,6 +6,7 @@ use minijinja::value::{Serde, Value};
 use serde_json::{Value as Json, json};
 
 use crate::dates::Date;
+use crate::diag::Diagnostic;
 use crate::ir::{Lang, Meta};
 use crate::model::{Appendix, Cluster, OrgKind, Organization, Text};
 use crate::plan::{Job, JobKind};
@@ -22,10 +23,12 @@ pub struct Prepared {
     pub meta: Meta,
 }
 
-pub fn prepare(catalog: &Catalog, job: &Job) -> Prepared {
-    match &job.kind {
-        JobKind::Order(i) => order(catalog, &OrderView::of(&catalog.orders[*i])),
-        JobKind::Consolidated(i) => order(catalog, &OrderView::consolidated(catalog, *i)),
+/// The job's template, context and metadata; an error only if a record
+/// whose body was let go cannot be read again (its file changed).
+pub fn prepare(catalog: &Catalog, job: &Job) -> Result<Prepared, Diagnostic> {
+    Ok(match &job.kind {
+        JobKind::Order(i) => order(catalog, &OrderView::of(&*catalog.order_spec(*i)?))?,
+        JobKind::Consolidated(i) => order(catalog, &OrderView::consolidated(catalog, *i))?,
         JobKind::Passport { cluster, lang } => passport(catalog, catalog.cluster(cluster), *lang),
         JobKind::Program { cluster } => program(catalog, catalog.cluster(cluster)),
         JobKind::Agreement { agreement } => agreement_doc(catalog, agreement, "agreement.md.j2"),
@@ -35,7 +38,7 @@ pub fn prepare(catalog: &Catalog, job: &Job) -> Prepared {
         JobKind::ProtocolExcerpt { agreement } => {
             agreement_doc(catalog, agreement, "protocol-excerpt.md.j2")
         }
-    }
+    })
 }
 
 /// Replaces every `{ru, kk}` text with the string of the language
@@ -278,6 +281,11 @@ struct AppendixView<'a> {
 
 impl<'a> OrderView<'a> {
     fn of(spec: &'a OrderSpec) -> OrderView<'a> {
+        assert!(
+            !spec.released,
+            "order {} is worded from its whole record",
+            spec.id
+        );
         let marks = spec.amendment.as_ref().map(|a| &a.marks);
         OrderView {
             spec,
@@ -346,7 +354,7 @@ fn appendix_json(
     view: &AppendixView,
     number: Option<usize>,
     amended: Option<&OrderRef>,
-) -> Json {
+) -> Result<Json, Diagnostic> {
     let a = view.appendix;
     let mut j = json!({
         "number": number,
@@ -355,14 +363,14 @@ fn appendix_json(
         "note": view.note,
     });
     if let Some(id) = &a.roadmap {
-        let r = catalog.roadmap(id);
+        let r = catalog.roadmap(id)?;
         j["kind"] = json!("roadmap");
         j["title"] = json!(a.title.clone().unwrap_or_else(|| r.title.clone()));
-        j["events"] = serde_json::to_value(catalog.roadmap_events(r)).expect("events serialise");
+        j["events"] = serde_json::to_value(catalog.roadmap_events(&r)).expect("events serialise");
         j["approved_word"] = json!("УТВЕРЖДЕНА");
     }
     if let Some(id) = &a.document {
-        let d = catalog.document(id);
+        let d = catalog.document(id)?;
         j["kind"] = json!("document");
         j["title"] = json!(a.title.clone().unwrap_or_else(|| d.title.clone()));
         j["text"] = json!(d.text);
@@ -387,10 +395,10 @@ fn appendix_json(
         lines[0].insert(0, '«');
         lines
     }));
-    j
+    Ok(j)
 }
 
-fn order(catalog: &Catalog, view: &OrderView) -> Prepared {
+fn order(catalog: &Catalog, view: &OrderView) -> Result<Prepared, Diagnostic> {
     let spec = view.spec;
     let issuer = catalog.issuer(&spec.issuer);
     let official = catalog.official(&spec.signatory);
@@ -413,7 +421,7 @@ fn order(catalog: &Catalog, view: &OrderView) -> Prepared {
         .iter()
         .enumerate()
         .map(|(i, a)| appendix_json(catalog, a, numbered.then_some(i + 1), amended))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let consolidated = view
         .consolidated
         .map(|v| json!({ "as_of": v.as_of, "versions": versions(&v.by) }));
@@ -447,7 +455,7 @@ fn order(catalog: &Catalog, view: &OrderView) -> Prepared {
         ),
         None => ("order", "Приказ", spec.number.clone(), spec.date),
     };
-    Prepared {
+    Ok(Prepared {
         template: "order.md.j2",
         context: Value::from(Serde(&context)),
         meta: Meta {
@@ -459,7 +467,7 @@ fn order(catalog: &Catalog, view: &OrderView) -> Prepared {
             lang: Lang::Ru,
             author: capitalize(&issuer.name),
         },
-    }
+    })
 }
 
 fn passport(catalog: &Catalog, cluster: &Cluster, lang: Lang) -> Prepared {

@@ -1085,6 +1085,9 @@ fn draft_amendments(
                 amended: target_ref,
                 marks: stale.iter().map(|(m, _, _)| *m).collect(),
             }),
+            // Worded here whole, from no record of its own.
+            released: false,
+            draft_of: None,
             ..spec.clone()
         };
         orders.push(draft);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Problems};
-use crate::load::{Dataset, Loaded, Origin, did_you_mean};
+use crate::load::{Dataset, Deferred, Loaded, Origin, did_you_mean};
 use crate::model::Id;
 
 /// Collects problems for one dataset.
@@ -17,6 +17,25 @@ pub(super) struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// A deferred record's body for its checks; if its file cannot give it
+    /// any more, the problem is recorded and `None` returned.
+    pub(super) fn body<T: serde::de::DeserializeOwned + Clone>(
+        &mut self,
+        record: &Deferred<T>,
+    ) -> Option<Loaded<T>> {
+        match self.ds.body(record) {
+            Ok(body) => Some(Loaded {
+                record: std::sync::Arc::unwrap_or_clone(body),
+                origin: record.origin.clone(),
+                digest: record.digest.clone(),
+            }),
+            Err(d) => {
+                self.problems.push(d);
+                None
+            }
+        }
+    }
+
     pub(super) fn error(
         &mut self,
         origin: &Origin,
@@ -112,21 +131,21 @@ impl Checker<'_> {
 }
 
 /// Indexes records of one kind by id, reporting non-slug and duplicate ids.
-pub(super) fn index<T>(
+pub(super) fn index<R>(
     checker: &mut Checker,
     what: &str,
-    records: &[Loaded<T>],
-    id_of: impl Fn(&T) -> &Id,
+    records: &[R],
+    id_of: impl Fn(&R) -> (&Id, &Origin),
 ) -> HashMap<Id, usize> {
     let mut map: HashMap<Id, usize> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
-        let id = id_of(&r.record);
-        checker.check_slug(&r.origin, id);
+        let (id, origin) = id_of(r);
+        checker.check_slug(origin, id);
         if let Some(&first) = map.get(id) {
-            let first = &records[first].origin;
+            let first = id_of(&records[first]).1;
             let where_first = format!("{} ({})", checker.ds.sources.name(first.file), first.path);
             checker
-                .error(&r.origin, "id", format!("duplicate {what} id `{id}`"))
+                .error(origin, "id", format!("duplicate {what} id `{id}`"))
                 .notes
                 .push(format!("first defined in {where_first}"));
         } else {

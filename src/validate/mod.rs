@@ -17,11 +17,13 @@ pub mod regnum;
 mod roadmap;
 mod text;
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::dates::Due;
-use crate::diag::Problems;
-use crate::load::{Dataset, Loaded};
+use crate::diag::{Diagnostic, Problems};
+use crate::load::{Dataset, Loaded, Origin};
 use crate::model::{Agreement, Cluster, Id, Issuer, Official, Organization, Roadmap, TextDocument};
 
 use self::agreement::{check_agreement, draft_supplementary_agreements};
@@ -43,6 +45,10 @@ pub struct Catalog {
     agreements: HashMap<Id, usize>,
     roadmaps: HashMap<Id, usize>,
     documents: HashMap<Id, usize>,
+    /// Order records (`dataset.orders`) by id.
+    order_records: HashMap<Id, usize>,
+    /// The formatting profiles known when the records were checked.
+    profiles: Vec<String>,
     /// Orders with drafts resolved, in file order, then the amending
     /// orders drafted for membership changes.
     pub orders: Vec<OrderSpec>,
@@ -115,12 +121,43 @@ impl Catalog {
         &self.drafted
     }
 
-    pub fn roadmap(&self, id: &Id) -> &Roadmap {
-        &self.dataset.roadmaps[self.roadmaps[id]].record
+    /// The order of a job whole, its preamble and clauses parsed again from
+    /// its files if they were let go after the checks.
+    pub fn order_spec(&self, index: usize) -> Result<Cow<'_, OrderSpec>, Diagnostic> {
+        let spec = &self.orders[index];
+        if !spec.released {
+            return Ok(Cow::Borrowed(spec));
+        }
+        let whole = reresolve(&self.dataset, &self.profiles, &self.order_records, spec)?;
+        Ok(Cow::Owned(whole))
     }
 
-    pub fn document(&self, id: &Id) -> &TextDocument {
-        &self.dataset.documents[self.documents[id]].record
+    /// The record a `kind:id` input names, by its origin.
+    pub fn origin_of(&self, input: &str) -> Option<&Origin> {
+        let (kind, id) = input.split_once(':')?;
+        let id = Id(id.to_owned());
+        let ds = &self.dataset;
+        match kind {
+            "organization" => self.orgs.get(&id).map(|&i| &ds.organizations[i].origin),
+            "issuer" => self.issuers.get(&id).map(|&i| &ds.issuers[i].origin),
+            "cluster" => self.clusters.get(&id).map(|&i| &ds.clusters[i].origin),
+            "agreement" => self.agreements.get(&id).map(|&i| &ds.agreements[i].origin),
+            "roadmap" => self.roadmaps.get(&id).map(|&i| &ds.roadmaps[i].origin),
+            "order" => self.order_records.get(&id).map(|&i| &ds.orders[i].origin),
+            "document" => self.documents.get(&id).map(|&i| &ds.documents[i].origin),
+            _ => None,
+        }
+    }
+
+    /// A roadmap, parsed again from its file (see `load::Deferred`).
+    pub fn roadmap(&self, id: &Id) -> Result<Arc<Roadmap>, Diagnostic> {
+        self.dataset.body(&self.dataset.roadmaps[self.roadmaps[id]])
+    }
+
+    /// A text document, parsed again from its file (see `load::Deferred`).
+    pub fn document(&self, id: &Id) -> Result<Arc<TextDocument>, Diagnostic> {
+        self.dataset
+            .body(&self.dataset.documents[self.documents[id]])
     }
 
     pub fn clusters(&self) -> impl Iterator<Item = &Loaded<Cluster>> {
@@ -198,21 +235,28 @@ pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems
         profiles,
         unprintable: Default::default(),
     };
-    let orgs = index(&mut c, "organization", &dataset.organizations, |r| &r.id);
-    let issuers = index(&mut c, "issuer", &dataset.issuers, |r| &r.id);
-    let clusters = index(&mut c, "cluster", &dataset.clusters, |r| &r.id);
-    let agreements = index(&mut c, "agreement", &dataset.agreements, |r| &r.id);
-    let roadmaps = index(&mut c, "roadmap", &dataset.roadmaps, |r| &r.id);
-    let orders_ix = index(&mut c, "order", &dataset.orders, |r| &r.id);
-    let documents = index(&mut c, "document", &dataset.documents, |r| &r.id);
+    let orgs = index(&mut c, "organization", &dataset.organizations, |r| {
+        (&r.record.id, &r.origin)
+    });
+    let issuers = index(&mut c, "issuer", &dataset.issuers, |r| {
+        (&r.record.id, &r.origin)
+    });
+    let clusters = index(&mut c, "cluster", &dataset.clusters, |r| {
+        (&r.record.id, &r.origin)
+    });
+    let agreements = index(&mut c, "agreement", &dataset.agreements, |r| {
+        (&r.record.id, &r.origin)
+    });
+    let roadmaps = index(&mut c, "roadmap", &dataset.roadmaps, |r| (&r.id, &r.origin));
+    let orders_ix = index(&mut c, "order", &dataset.orders, |r| (&r.id, &r.origin));
+    let documents = index(&mut c, "document", &dataset.documents, |r| {
+        (&r.id, &r.origin)
+    });
 
     text::check_texts(&mut c, &dataset.organizations);
     text::check_texts(&mut c, &dataset.issuers);
     text::check_texts(&mut c, &dataset.clusters);
     text::check_texts(&mut c, &dataset.agreements);
-    text::check_texts(&mut c, &dataset.roadmaps);
-    text::check_texts(&mut c, &dataset.orders);
-    text::check_texts(&mut c, &dataset.documents);
     text::check_texts(&mut c, &dataset.memberships);
 
     let mut officials = HashMap::new();
@@ -238,7 +282,10 @@ pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems
     }
 
     for document in &dataset.documents {
-        markdown::check_markdown(&mut c, &document.origin, "text", &document.record.text);
+        if let Some(document) = c.body(document) {
+            text::check_texts(&mut c, std::slice::from_ref(&document));
+            markdown::check_markdown(&mut c, &document.origin, "text", &document.record.text);
+        }
     }
     for org in &dataset.organizations {
         check_organization(&mut c, org);
@@ -250,16 +297,40 @@ pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems
         check_agreement(&mut c, agreement, &orgs, &clusters, &agreements);
     }
     for roadmap in &dataset.roadmaps {
-        check_roadmap(&mut c, roadmap, &officials);
+        if let Some(roadmap) = c.body(roadmap) {
+            text::check_texts(&mut c, std::slice::from_ref(&roadmap));
+            check_roadmap(&mut c, &roadmap, &officials);
+        }
     }
 
     let mut orders = Vec::new();
     for order in &dataset.orders {
-        if let Some(spec) = resolve_order(&mut c, order, &orders_ix) {
+        let Some(record) = c.body(order) else {
+            continue;
+        };
+        text::check_texts(&mut c, std::slice::from_ref(&record));
+        if let Some(mut spec) = resolve_order(&mut c, &record, &orders_ix) {
             check_order(
                 &mut c, &spec, &issuers, &officials, &clusters, &roadmaps, &documents,
             );
+            // Amending orders are worded from their changes, kept whole.
+            if !order.is_resident() && spec.amends.is_none() {
+                spec.release();
+            }
             orders.push(spec);
+        }
+    }
+    // The orders amendments change are checked against their clauses.
+    let amended: HashSet<Id> = orders
+        .iter()
+        .filter_map(|o| o.amends.as_ref().map(|a| a.order.clone()))
+        .collect();
+    for spec in orders.iter_mut() {
+        if spec.released && amended.contains(&spec.id) {
+            match reresolve(&dataset, profiles, &orders_ix, spec) {
+                Ok(whole) => *spec = whole,
+                Err(d) => c.problems.push(d),
+            }
         }
     }
     let known = order::Known {
@@ -281,6 +352,8 @@ pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems
         agreements,
         roadmaps,
         documents,
+        order_records: orders_ix,
+        profiles: profiles.to_vec(),
         orders,
         consolidated,
         drafted_orders,
@@ -288,6 +361,32 @@ pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems
         dataset,
     };
     (catalog, problems)
+}
+
+/// A released order resolved again from its files (which must hold the
+/// bytes it was checked from), keeping what the checks added to it.
+fn reresolve(
+    dataset: &Dataset,
+    profiles: &[String],
+    order_records: &HashMap<Id, usize>,
+    spec: &OrderSpec,
+) -> Result<OrderSpec, Diagnostic> {
+    let mut c = Checker {
+        ds: dataset,
+        problems: Vec::new(),
+        profiles,
+        unprintable: Default::default(),
+    };
+    let record = c.body(&dataset.orders[order_records[&spec.id]]);
+    let whole = record.and_then(|r| resolve_order(&mut c, &r, order_records));
+    match (whole, c.problems.into_iter().find(Diagnostic::is_error)) {
+        (Some(whole), None) => Ok(OrderSpec {
+            amendment: spec.amendment.clone(),
+            ..whole
+        }),
+        (_, Some(problem)) => Err(problem),
+        (None, None) => unreachable!("an order that does not resolve reports why"),
+    }
 }
 
 /// Counts of validated records, for the summary line.

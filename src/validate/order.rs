@@ -72,6 +72,13 @@ pub struct OrderSpec {
     pub signature: Option<Vec<String>>,
     pub appendices: Vec<Appendix>,
     pub profile: Option<String>,
+    /// The registered order a draft is drawn from.
+    pub draft_of: Option<Id>,
+    /// The preamble and clauses were let go after the checks (a build of
+    /// thousands of orders keeps none of them): `Catalog::order_spec`
+    /// gives the order whole.
+    #[serde(skip)]
+    pub released: bool,
     /// The changes an amending order makes, as written.
     #[serde(skip)]
     pub amends: Option<Amends>,
@@ -93,13 +100,18 @@ pub(super) fn resolve_order(
     if let Some(clauses) = &r.clauses {
         check_clause_depth(c, o, clauses, "clauses", 1);
     }
+    let ds = c.ds;
+    let base_record = match &r.draft_of {
+        Some(id) if c.unknown_ref(o, "draft_of", "order", id, orders) => {
+            Some(c.body(&ds.orders[orders[id]])?)
+        }
+        Some(_) => return None,
+        None => None,
+    };
     let base = match &r.draft_of {
         None => None,
         Some(id) => {
-            if !c.unknown_ref(o, "draft_of", "order", id, orders) {
-                return None;
-            }
-            let base = &c.ds.orders[orders[id]].record;
+            let base = &base_record.as_ref()?.record;
             if base.draft_of.is_some() {
                 c.error(
                     o,
@@ -226,10 +238,21 @@ pub(super) fn resolve_order(
             .profile
             .clone()
             .or_else(|| base.and_then(|b| b.profile.clone())),
+        draft_of: r.draft_of.clone(),
+        released: false,
         amends,
         amendment: None,
         origin: o.clone(),
     })
+}
+
+impl OrderSpec {
+    /// Lets go of the preamble and clauses (see `released`).
+    pub(super) fn release(&mut self) {
+        self.preamble = String::new();
+        self.clauses = Vec::new();
+        self.released = true;
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
