@@ -73,7 +73,8 @@ pub struct Dataset {
     /// Ids of records that failed to load: references to them are not
     /// reported again, the record's own error says what is wrong.
     pub broken_ids: std::collections::HashSet<String>,
-    /// The path of each record file, by its id in `sources`.
+    /// The path of each record file, by its id in `sources` (kept for a
+    /// session that keeps its files parsed).
     pub paths: HashMap<FileId, PathBuf>,
     /// Files whose texts an earlier check found printable and whose bytes
     /// have not changed since: `validate::text` need not look at them again.
@@ -412,7 +413,9 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         return;
     }
     let file = add_source(&mut dataset.sources, name.clone(), text, &places);
-    dataset.paths.insert(file, path.to_path_buf());
+    if cache.keep {
+        dataset.paths.insert(file, path.to_path_buf());
+    }
     let before = problems.len();
     let records: Vec<(String, Record, String)> = parse_file(dataset, file, problems)
         .into_iter()

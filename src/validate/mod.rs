@@ -303,7 +303,7 @@ pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems
         }
     }
 
-    let mut orders = Vec::new();
+    let mut orders = Vec::with_capacity(dataset.orders.len());
     for order in &dataset.orders {
         let Some(record) = c.body(order) else {
             continue;
