@@ -335,10 +335,9 @@ impl Session {
             }
         }
 
-        let checked = self.check()?;
-        let catalog = Arc::clone(&checked.catalog);
-        report.sources = checked.sources().clone();
-        report.warnings = checked.warnings;
+        let Checked { catalog, warnings } = self.check()?;
+        report.sources = catalog.dataset.sources.clone();
+        report.warnings = warnings;
         let jobs = self.plan(&catalog, &request.files);
         report.documents = jobs.len();
 
@@ -350,7 +349,7 @@ impl Session {
         // Until this build completes, no state it writes vouches for the whole.
         state.whole = None;
         let digests = Digests::new(&catalog, &self.assets, &self.options_digest());
-        let inputs: Vec<String> = jobs.iter().map(|j| digests.job(j)).collect();
+        let mut inputs: Vec<String> = jobs.iter().map(|j| digests.job(j)).collect();
         let formats = &self.options.formats;
         let (todo, unchanged): (Vec<usize>, Vec<usize>) = (0..jobs.len()).partition(|&i| {
             request.force || !state.is_current(&jobs[i].name, &inputs[i], formats, out.root())
@@ -391,6 +390,10 @@ impl Session {
                 &progress,
             );
             progress.finish();
+            // What follows needs none of the records: their memory goes to
+            // the state of thousands of documents instead.
+            drop(engine);
+            drop(catalog);
             let rendered = match rendered {
                 Ok(r) => r,
                 Err(problems) => {
@@ -411,7 +414,7 @@ impl Session {
                 replacing |= state.documents.remove(&r.name).is_some();
             }
             let forgotten = replacing.then(|| state.to_bytes());
-            for (r, &i) in rendered.iter().zip(&todo) {
+            for (r, &i) in rendered.into_iter().zip(&todo) {
                 r.files.iter().for_each(|(rel, _)| staging.add(rel.clone()));
                 report.rendered.push(BuiltDocument {
                     name: r.name.clone(),
@@ -420,13 +423,13 @@ impl Session {
                     millis: r.millis,
                 });
                 state.documents.insert(
-                    r.name.clone(),
+                    r.name,
                     DocumentState {
-                        inputs: inputs[i].clone(),
+                        inputs: std::mem::take(&mut inputs[i]),
                         files: r
                             .files
-                            .iter()
-                            .map(|(p, f)| (p.to_string_lossy().replace('\\', "/"), f.clone()))
+                            .into_iter()
+                            .map(|(p, f)| (p.to_string_lossy().replace('\\', "/"), f))
                             .collect(),
                         pages: r.pages,
                     },
