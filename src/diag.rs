@@ -20,14 +20,16 @@ pub type FileId = usize;
 /// diagnostics can show the offending line.
 #[derive(Debug, Default, Clone)]
 pub struct Sources {
-    files: Vec<Source>,
+    /// Shared: a report or a failure hands the sources on without copying
+    /// thousands of entries.
+    files: Arc<Vec<Source>>,
 }
 
 #[derive(Debug, Clone)]
 struct Source {
     name: String,
-    /// The name as printed: see [`printable`].
-    shown: String,
+    /// The name as printed, if that differs from `name`: see [`printable`].
+    shown: Option<String>,
     /// The text, unless it was let go after parsing ([`Sources::release`]):
     /// then it is read again from `file` the first time a diagnostic
     /// points into it.
@@ -41,6 +43,10 @@ struct Source {
 }
 
 impl Source {
+    fn shown(&self) -> &str {
+        self.shown.as_deref().unwrap_or(&self.name)
+    }
+
     fn text(&self) -> &str {
         self.text
             .get_or_init(|| self.reread().map(Cow::into_owned).unwrap_or_default())
@@ -114,8 +120,11 @@ impl Places {
 impl Sources {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let name = name.into();
-        self.files.push(Source {
-            shown: printable(&name).into_owned(),
+        Arc::make_mut(&mut self.files).push(Source {
+            shown: match printable(&name) {
+                Cow::Owned(shown) => Some(shown),
+                Cow::Borrowed(_) => None,
+            },
             name,
             text: OnceLock::from(text.into()),
             line_starts: OnceLock::new(),
@@ -130,7 +139,7 @@ impl Sources {
     /// the file changed since). A build of thousands of files keeps none of
     /// their texts this way.
     pub fn release(&mut self, id: FileId, path: PathBuf) {
-        let source = &mut self.files[id];
+        let source = &mut Arc::make_mut(&mut self.files)[id];
         if let Some(text) = source.text.take() {
             source.file = Some((path, xxhash_rust::xxh3::xxh3_128(text.as_bytes())));
             source.line_starts.take();
@@ -152,7 +161,7 @@ impl Sources {
         places: Arc<Places>,
     ) -> FileId {
         let id = self.add(name, text);
-        self.files[id].places = Some(places);
+        Arc::make_mut(&mut self.files)[id].places = Some(places);
         id
     }
 
@@ -223,7 +232,7 @@ impl<'a> Files<'a> for Sources {
     fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
         self.files
             .get(id)
-            .map(|f| f.shown.as_str())
+            .map(Source::shown)
             .ok_or(files::Error::FileMissing)
     }
 
@@ -352,7 +361,7 @@ impl Diagnostic {
             Location::Span { file, span } => {
                 let places = sources.files.get(*file)?.places.as_ref()?;
                 Some((
-                    sources.files[*file].shown.clone(),
+                    sources.files[*file].shown().to_owned(),
                     printable(places.at(span.start)).into_owned(),
                 ))
             }
@@ -433,7 +442,7 @@ impl Diagnostic {
         match self.location.as_ref()? {
             Location::Span { file, span } => {
                 let (line, col) = sources.line_col(*file, span.start);
-                Some(format!("{}:{line}:{col}", sources.files[*file].shown))
+                Some(format!("{}:{line}:{col}", sources.files[*file].shown()))
             }
             Location::Path {
                 path, line, col, ..

@@ -110,13 +110,14 @@ impl Engine {
         threads: usize,
         write: &WriteFile<'_>,
         progress: &Progress,
+        keep_meta: bool,
     ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
         let results = parallel_map(jobs, threads, |job| {
             let started = std::time::Instant::now();
             let (doc, files) = self.render(job)?;
             let mut out = RenderedJob {
                 name: job.name.clone(),
-                meta: doc.meta,
+                meta: keep_meta.then_some(doc.meta),
                 files: Vec::new(),
                 pages: 0,
                 millis: 0,
@@ -181,7 +182,9 @@ fn merge_repeated(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
 #[derive(Debug, Clone)]
 pub struct RenderedJob {
     pub name: String,
-    pub meta: Meta,
+    /// The document's metadata, when asked for (an export lists it in the
+    /// inventory; a build of thousands of documents need not hold it).
+    pub meta: Option<Meta>,
     /// Files relative to the output folder, with their digests.
     pub files: Vec<(PathBuf, FileState)>,
     /// Pages as typeset (of the PDF).

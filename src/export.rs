@@ -156,6 +156,7 @@ pub fn export_package(
             )
         },
         progress,
+        true,
     )?;
 
     let rows = inventory_rows(&rendered);
@@ -194,6 +195,13 @@ pub fn export_package(
     })
 }
 
+/// A rendered document's metadata, which an export asks `render_all` to keep.
+fn meta(r: &RenderedJob) -> &Meta {
+    r.meta
+        .as_ref()
+        .expect("an export keeps each document's metadata")
+}
+
 fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow> {
     rendered
         .iter()
@@ -212,10 +220,10 @@ fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow> {
                 .unwrap_or_default();
             InventoryRow {
                 number: i + 1,
-                registration: r.meta.number.clone().unwrap_or_else(|| "б/н".into()),
-                date: r.meta.date.map_or_else(|| "—".into(), |d| d.to_string()),
-                title: r.meta.title.clone(),
-                kind: r.meta.kind_title.clone(),
+                registration: meta(r).number.clone().unwrap_or_else(|| "б/н".into()),
+                date: meta(r).date.map_or_else(|| "—".into(), |d| d.to_string()),
+                title: meta(r).title.clone(),
+                kind: meta(r).kind_title.clone(),
                 sheets: r.pages,
                 file: pdf,
                 sha256: digest,
@@ -407,12 +415,12 @@ fn manifest(
         .map(|((job, r), row)| {
             json!({
                 "name": r.name,
-                "kind": r.meta.kind,
-                "kind_title": r.meta.kind_title,
-                "title": r.meta.title,
-                "number": r.meta.number,
-                "date": r.meta.date,
-                "lang": r.meta.lang,
+                "kind": meta(r).kind,
+                "kind_title": meta(r).kind_title,
+                "title": meta(r).title,
+                "number": meta(r).number,
+                "date": meta(r).date,
+                "lang": meta(r).lang,
                 "sheets": row.sheets,
                 "profile": job.profile,
                 "files": r.files.iter().map(|(p, f)| json!({

@@ -40,9 +40,32 @@ pub struct State {
 pub struct DocumentState {
     /// Digest of everything the document was made from.
     pub inputs: String,
-    /// Files written, relative to the output folder.
-    pub files: BTreeMap<String, FileState>,
+    /// Files written, relative to the output folder, sorted (a map in the
+    /// state file; a list here, as a two-entry map costs a whole tree node
+    /// and a build keeps thousands of them).
+    #[serde(with = "sorted_map")]
+    pub files: Vec<(String, FileState)>,
     pub pages: usize,
+}
+
+/// A sorted list of pairs, written and read as a map.
+mod sorted_map {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, V: Serialize>(
+        pairs: &[(String, V)],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Vec<(String, V)>, D::Error> {
+        Ok(BTreeMap::<String, V>::deserialize(d)?.into_iter().collect())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -87,8 +110,8 @@ impl State {
         doc.inputs == inputs
             && formats.iter().all(|f| {
                 doc.files
-                    .keys()
-                    .any(|p| p.ends_with(&format!(".{}", f.extension())))
+                    .iter()
+                    .any(|(p, _)| p.ends_with(&format!(".{}", f.extension())))
             })
             && doc.files_present(out)
     }
@@ -187,9 +210,11 @@ pub fn membership_changes(
 }
 
 /// Digests of the inputs of documents.
-pub struct Digests {
-    /// Digest of each record, as `kind:id`.
-    records: HashMap<String, String>,
+pub struct Digests<'a> {
+    catalog: &'a Catalog,
+    /// Digests of the supplementary agreements drafted from the records
+    /// (they have no record of their own), as `agreement:id`.
+    drafted: HashMap<String, String>,
     /// Digest of what every document shares: product version, templates,
     /// fonts, options.
     common: String,
@@ -223,45 +248,20 @@ fn shared_inputs(assets: &Assets, options: &str) -> InputHasher {
     h
 }
 
+/// A digest of a record's content (for records made from others).
 fn record_digest<T: Serialize>(record: &T) -> String {
     input_digest(&serde_json::to_vec(record).expect("records serialise"))
 }
 
-impl Digests {
+impl<'a> Digests<'a> {
     /// `options` names every option that changes the bytes (formats, PDF/A,
     /// `SOURCE_DATE_EPOCH`).
-    pub fn new(catalog: &Catalog, assets: &Assets, options: &str) -> Digests {
-        let ds = &catalog.dataset;
-        let mut records = HashMap::new();
-        let mut add = |kind: &str, id: &str, digest: String| {
-            records.insert(format!("{kind}:{id}"), digest);
-        };
-        ds.organizations
-            .iter()
-            .for_each(|r| add("organization", &r.record.id.0, r.digest.clone()));
-        ds.issuers
-            .iter()
-            .for_each(|r| add("issuer", &r.record.id.0, r.digest.clone()));
-        ds.clusters
-            .iter()
-            .for_each(|r| add("cluster", &r.record.id.0, r.digest.clone()));
-        ds.agreements
-            .iter()
-            .for_each(|r| add("agreement", &r.record.id.0, r.digest.clone()));
-        ds.roadmaps
-            .iter()
-            .for_each(|r| add("roadmap", &r.id.0, r.digest.clone()));
-        ds.orders
-            .iter()
-            .for_each(|r| add("order", &r.id.0, r.digest.clone()));
-        ds.documents
-            .iter()
-            .for_each(|r| add("document", &r.id.0, r.digest.clone()));
-        catalog
+    pub fn new(catalog: &'a Catalog, assets: &Assets, options: &str) -> Digests<'a> {
+        let drafted = catalog
             .drafted_agreements()
             .iter()
-            .for_each(|a| add("agreement", &a.id.0, record_digest(a)));
-
+            .map(|a| (format!("agreement:{}", a.id), record_digest(a)))
+            .collect();
         let h = shared_inputs(assets, options);
         let profiles = assets
             .profile_names()
@@ -272,18 +272,49 @@ impl Digests {
             })
             .collect();
         Digests {
-            records,
+            catalog,
+            drafted,
             common: h.finish(),
             profiles,
         }
     }
 
+    /// The digest of the record a `kind:id` input names.
+    fn record(&self, input: &str) -> Option<&str> {
+        self.catalog
+            .digest_of(input)
+            .or_else(|| self.drafted.get(input).map(String::as_str))
+    }
+
     /// The digest of every record, by `kind:id`, sorted.
-    pub fn records(&self) -> std::collections::BTreeMap<String, String> {
-        self.records
+    pub fn records(&self) -> BTreeMap<String, String> {
+        let ds = &self.catalog.dataset;
+        let mut all: BTreeMap<String, String> = self.drafted.clone().into_iter().collect();
+        let mut add = |kind: &str, id: &crate::model::Id, digest: &str| {
+            all.insert(format!("{kind}:{id}"), digest.to_owned());
+        };
+        ds.organizations
             .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+            .for_each(|r| add("organization", &r.record.id, &r.digest));
+        ds.issuers
+            .iter()
+            .for_each(|r| add("issuer", &r.record.id, &r.digest));
+        ds.clusters
+            .iter()
+            .for_each(|r| add("cluster", &r.record.id, &r.digest));
+        ds.agreements
+            .iter()
+            .for_each(|r| add("agreement", &r.record.id, &r.digest));
+        ds.roadmaps
+            .iter()
+            .for_each(|r| add("roadmap", &r.id, &r.digest));
+        ds.orders
+            .iter()
+            .for_each(|r| add("order", &r.id, &r.digest));
+        ds.documents
+            .iter()
+            .for_each(|r| add("document", &r.id, &r.digest));
+        all
     }
 
     /// The digest of one document's inputs.
@@ -301,12 +332,7 @@ impl Digests {
         );
         for input in &job.inputs {
             h.update(input.as_bytes());
-            h.update(
-                self.records
-                    .get(input)
-                    .map_or("", String::as_str)
-                    .as_bytes(),
-            );
+            h.update(self.record(input).unwrap_or("").as_bytes());
             h.update([0]);
         }
         h.finish()
@@ -336,6 +362,37 @@ mod tests {
                 joined: vec!["w".into()],
                 left: vec!["y".into()],
             }]
+        );
+    }
+
+    #[test]
+    fn a_documents_files_are_a_map_in_the_state_file() {
+        let file = |size| FileState {
+            sha256: "ab".into(),
+            size,
+        };
+        let mut state = State::default();
+        state.documents.insert(
+            "order-x".into(),
+            DocumentState {
+                inputs: "d".into(),
+                files: vec![
+                    ("orders/x.docx".into(), file(1)),
+                    ("orders/x.pdf".into(), file(2)),
+                ],
+                pages: 3,
+            },
+        );
+        let bytes = state.to_bytes();
+        let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            json["documents"]["order-x"]["files"]["orders/x.pdf"]["size"],
+            2
+        );
+        let back: State = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            back.documents["order-x"].files,
+            state.documents["order-x"].files
         );
     }
 

@@ -388,6 +388,7 @@ impl Session {
                 self.options.jobs,
                 &|rel, bytes| staging.write(rel, bytes),
                 &progress,
+                false,
             );
             progress.finish();
             // What follows needs none of the records: their memory goes to
@@ -426,11 +427,12 @@ impl Session {
                     r.name,
                     DocumentState {
                         inputs: std::mem::take(&mut inputs[i]),
-                        files: r
-                            .files
-                            .into_iter()
-                            .map(|(p, f)| (p.to_string_lossy().replace('\\', "/"), f))
-                            .collect(),
+                        files: sorted(
+                            r.files
+                                .into_iter()
+                                .map(|(p, f)| (p.to_string_lossy().replace('\\', "/"), f))
+                                .collect(),
+                        ),
                         pages: r.pages,
                     },
                 );
@@ -442,7 +444,7 @@ impl Session {
         }
         for name in &stale {
             if let Some(doc) = state.documents.remove(name) {
-                for rel in doc.files.keys() {
+                for (rel, _) in &doc.files {
                     out.remove(Path::new(rel))?;
                 }
                 report.removed.push(name.clone());
@@ -579,4 +581,10 @@ pub fn named_changes(
             }
         })
         .collect()
+}
+
+/// Pairs sorted by their first item.
+fn sorted<V>(mut pairs: Vec<(String, V)>) -> Vec<(String, V)> {
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    pairs
 }

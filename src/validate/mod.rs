@@ -149,6 +149,24 @@ impl Catalog {
         }
     }
 
+    /// The digest of the record a `kind:id` input names.
+    pub fn digest_of(&self, input: &str) -> Option<&str> {
+        let (kind, id) = input.split_once(':')?;
+        let id = Id(id.to_owned());
+        let ds = &self.dataset;
+        let digest = match kind {
+            "organization" => &ds.organizations[*self.orgs.get(&id)?].digest,
+            "issuer" => &ds.issuers[*self.issuers.get(&id)?].digest,
+            "cluster" => &ds.clusters[*self.clusters.get(&id)?].digest,
+            "agreement" => &ds.agreements[*self.agreements.get(&id)?].digest,
+            "roadmap" => &ds.roadmaps[*self.roadmaps.get(&id)?].digest,
+            "order" => &ds.orders[*self.order_records.get(&id)?].digest,
+            "document" => &ds.documents[*self.documents.get(&id)?].digest,
+            _ => return None,
+        };
+        Some(digest)
+    }
+
     /// A roadmap, parsed again from its file (see `load::Deferred`).
     pub fn roadmap(&self, id: &Id) -> Result<Arc<Roadmap>, Diagnostic> {
         self.dataset.body(&self.dataset.roadmaps[self.roadmaps[id]])
