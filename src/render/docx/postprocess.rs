@@ -132,24 +132,31 @@ const THEME_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.
 
 /// Adds the theme and drops `word/*.xml` parts that no relationship names.
 fn complete_package(parts: &mut Vec<(String, Vec<u8>)>, font: &str) -> Result<(), Error> {
-    let text = |parts: &[(String, Vec<u8>)], name: &str| -> Result<Option<Vec<Node>>, Error> {
+    // The two parts are copied out: their trees borrow from the copies
+    // while the package's list of parts changes.
+    let text = |name: &str| -> Result<Option<String>, Error> {
         let Some((_, bytes)) = parts.iter().find(|(n, _)| n == name) else {
             return Ok(None);
         };
-        let xml = std::str::from_utf8(bytes).map_err(|e| Error::Xml {
-            part: name.to_owned(),
-            message: e.to_string(),
-        })?;
-        parse(xml).map(Some).map_err(|message| Error::Xml {
+        String::from_utf8(bytes.clone())
+            .map(Some)
+            .map_err(|e| Error::Xml {
+                part: name.to_owned(),
+                message: e.to_string(),
+            })
+    };
+    const RELS: &str = "word/_rels/document.xml.rels";
+    const TYPES: &str = "[Content_Types].xml";
+    let (Some(rels_xml), Some(types_xml)) = (text(RELS)?, text(TYPES)?) else {
+        return Ok(());
+    };
+    let tree = |name: &str, xml| {
+        parse(xml).map_err(|message| Error::Xml {
             part: name.to_owned(),
             message,
         })
     };
-    const RELS: &str = "word/_rels/document.xml.rels";
-    const TYPES: &str = "[Content_Types].xml";
-    let (Some(mut rels), Some(mut types)) = (text(parts, RELS)?, text(parts, TYPES)?) else {
-        return Ok(());
-    };
+    let (mut rels, mut types) = (tree(RELS, &rels_xml)?, tree(TYPES, &types_xml)?);
     let has_theme = parts.iter().any(|(n, _)| n == THEME_PART);
     if !has_theme {
         parts.push((THEME_PART.to_owned(), theme_xml(font).into_bytes()));
@@ -201,7 +208,7 @@ fn complete_package(parts: &mut Vec<(String, Vec<u8>)>, font: &str) -> Result<()
     Ok(())
 }
 
-fn root_mut(nodes: &mut [Node]) -> Option<&mut Element> {
+fn root_mut<'n, 'a>(nodes: &'n mut [Node<'a>]) -> Option<&'n mut Element<'a>> {
     nodes.iter_mut().find_map(|n| match n {
         Node::Element(e) => Some(e),
         _ => None,
@@ -361,27 +368,30 @@ fn core_xml(fixes: &Fixes) -> String {
 
 // ----- a minimal tree of raw XML ------------------------------------------------
 
+/// Names, values and text are slices of the part as docx-rs wrote it where
+/// possible: parsing a part then allocates little more than the lists of
+/// children, and dropping the tree frees little else.
 #[derive(Debug, Clone, PartialEq)]
-enum Node {
-    Element(Element),
+enum Node<'a> {
+    Element(Element<'a>),
     /// Character data exactly as in the source (escaped).
-    Text(String),
+    Text(Cow<'a, str>),
     /// Declaration, comment, processing instruction…, with its delimiters.
-    Raw(String),
+    Raw(Cow<'a, str>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-struct Element {
-    name: String,
+struct Element<'a> {
+    name: Cow<'a, str>,
     /// Names and raw (escaped) values.
-    attrs: Vec<(String, String)>,
-    children: Vec<Node>,
+    attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    children: Vec<Node<'a>>,
 }
 
-impl Element {
-    fn new(name: &str) -> Self {
+impl<'a> Element<'a> {
+    fn new(name: impl Into<Cow<'a, str>>) -> Self {
         Element {
-            name: name.to_owned(),
+            name: name.into(),
             attrs: Vec::new(),
             children: Vec::new(),
         }
@@ -395,17 +405,19 @@ impl Element {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     fn set_attr(&mut self, name: &str, value: &str) {
         match self.attrs.iter_mut().find(|(k, _)| k == name) {
-            Some((_, v)) => *v = value.to_owned(),
-            None => self.attrs.push((name.to_owned(), value.to_owned())),
+            Some((_, v)) => *v = Cow::Owned(value.to_owned()),
+            None => self
+                .attrs
+                .push((Cow::Owned(name.to_owned()), Cow::Owned(value.to_owned()))),
         }
     }
 
-    fn elements_mut(&mut self) -> impl Iterator<Item = &mut Element> {
+    fn elements_mut(&mut self) -> impl Iterator<Item = &mut Element<'a>> {
         self.children.iter_mut().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             _ => None,
@@ -414,7 +426,7 @@ impl Element {
 
     /// The first child element with this qualified name, created (appended
     /// or at `at`) when missing.
-    fn child_or_insert(&mut self, name: &str, at: Option<usize>) -> &mut Element {
+    fn child_or_insert(&mut self, name: &'a str, at: Option<usize>) -> &mut Element<'a> {
         let pos = self
             .children
             .iter()
@@ -438,59 +450,57 @@ fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
 }
 
-fn parse(xml: &str) -> Result<Vec<Node>, String> {
+fn parse(xml: &str) -> Result<Vec<Node<'_>>, String> {
     let mut reader = Reader::from_str(xml);
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
     let mut top: Vec<Node> = Vec::new();
-    fn push(stack: &mut [Element], top: &mut Vec<Node>, node: Node) {
+    fn push<'a>(stack: &mut [Element<'a>], top: &mut Vec<Node<'a>>, node: Node<'a>) {
         match stack.last_mut() {
             Some(parent) => parent.children.push(node),
             None => top.push(node),
         }
     }
-    fn push_text(stack: &mut [Element], top: &mut Vec<Node>, text: &str) {
-        let siblings = match stack.last_mut() {
-            Some(parent) => &mut parent.children,
-            None => top,
-        };
-        match siblings.last_mut() {
-            Some(Node::Text(t)) => t.push_str(text),
-            _ => siblings.push(Node::Text(text.to_owned())),
-        }
-    }
     loop {
+        let start = reader.buffer_position() as usize;
         let event = reader
             .read_event()
             .map_err(|e| format!("at byte {}: {e}", reader.error_position()))?;
+        let end = reader.buffer_position() as usize;
+        // The event's markup exactly as in the part.
+        let raw = &xml[start..end];
         match event {
-            Event::Start(e) => {
-                let el = element(&e)?;
-                stack.push(el);
-            }
-            Event::Empty(e) => {
-                let el = element(&e)?;
+            Event::Start(_) => stack.push(element(&raw[1..raw.len() - 1])?),
+            Event::Empty(_) => {
+                let el = element(&raw[1..raw.len() - 2])?;
                 push(&mut stack, &mut top, Node::Element(el));
             }
             Event::End(_) => {
                 let el = stack.pop().ok_or("unbalanced end tag")?;
                 push(&mut stack, &mut top, Node::Element(el));
             }
-            Event::Text(t) => push_text(&mut stack, &mut top, &t),
-            Event::GeneralRef(r) => push_text(&mut stack, &mut top, &format!("&{};", &*r)),
-            Event::CData(c) => push(
-                &mut stack,
-                &mut top,
-                Node::Raw(format!("<![CDATA[{}]]>", &*c)),
-            ),
-            Event::Comment(c) => push(&mut stack, &mut top, Node::Raw(format!("<!--{}-->", &*c))),
-            Event::Decl(d) => push(&mut stack, &mut top, Node::Raw(format!("<?{}?>", &*d))),
-            Event::PI(p) => push(&mut stack, &mut top, Node::Raw(format!("<?{}?>", &*p))),
-            Event::DocType(d) => push(
-                &mut stack,
-                &mut top,
-                Node::Raw(format!("<!DOCTYPE {}>", &*d)),
-            ),
+            // Text and the references in it, adjacent in the part, are one
+            // text node.
+            Event::Text(_) | Event::GeneralRef(_) => {
+                let siblings = match stack.last_mut() {
+                    Some(parent) => &mut parent.children,
+                    None => &mut top,
+                };
+                match siblings.last_mut() {
+                    Some(Node::Text(Cow::Borrowed(t)))
+                        if t.as_ptr() as usize + t.len() == raw.as_ptr() as usize =>
+                    {
+                        let from = t.as_ptr() as usize - xml.as_ptr() as usize;
+                        *t = &xml[from..end];
+                    }
+                    _ => siblings.push(Node::Text(Cow::Borrowed(raw))),
+                }
+            }
+            Event::CData(_)
+            | Event::Comment(_)
+            | Event::Decl(_)
+            | Event::PI(_)
+            | Event::DocType(_) => push(&mut stack, &mut top, Node::Raw(Cow::Borrowed(raw))),
             Event::Eof => break,
         }
     }
@@ -500,12 +510,15 @@ fn parse(xml: &str) -> Result<Vec<Node>, String> {
     Ok(top)
 }
 
-fn element(e: &quick_xml::events::BytesStart) -> Result<Element, String> {
-    let mut el = Element::new(e.name().as_ref());
-    for attr in e.attributes() {
+/// An element from the text between `<` and `>` (or `/>`) of its tag.
+fn element(tag: &str) -> Result<Element<'_>, String> {
+    let name_len = tag
+        .find(|c: char| c.is_ascii_whitespace())
+        .unwrap_or(tag.len());
+    let mut el = Element::new(&tag[..name_len]);
+    for attr in quick_xml::events::attributes::Attributes::new(tag, name_len) {
         let attr = attr.map_err(|err| err.to_string())?;
-        el.attrs
-            .push((attr.key.as_ref().to_owned(), attr.value.into_owned()));
+        el.attrs.push((Cow::Borrowed(attr.key.0), attr.value));
     }
     Ok(el)
 }
@@ -569,7 +582,7 @@ fn soft_hyphens(nodes: &mut [Node]) {
                         .children
                         .iter()
                         .map(|c| match c {
-                            Node::Text(s) => s.as_str(),
+                            Node::Text(s) => s.as_ref(),
                             _ => "",
                         })
                         .collect();
@@ -580,7 +593,7 @@ fn soft_hyphens(nodes: &mut [Node]) {
                         if !part.is_empty() {
                             let mut piece = Element::new("w:t");
                             piece.attrs = t.attrs.clone();
-                            piece.children.push(Node::Text(part.to_owned()));
+                            piece.children.push(Node::Text(Cow::Owned(part.to_owned())));
                             children.push(Node::Element(piece));
                         }
                     }
@@ -1038,7 +1051,7 @@ fn drop_invalid(nodes: &mut [Node]) {
         if el.name == "w:gridCol" {
             el.attrs.retain(|(k, _)| k != "w:type");
         }
-        let base_ppr = matches!(el.name.as_str(), "w:lvl" | "w:style" | "w:pPrDefault");
+        let base_ppr = matches!(el.name.as_ref(), "w:lvl" | "w:style" | "w:pPrDefault");
         for child in el.elements_mut() {
             if base_ppr && child.name == "w:pPr" {
                 child.children.retain(|n| {
@@ -1069,7 +1082,10 @@ fn reorder_element(el: &mut Element) {
         reorder_element(child);
     }
     // Only w: elements with element-only content are reordered.
-    if !el.name.starts_with("w:") || el.children.iter().any(|n| !matches!(n, Node::Element(_))) {
+    if el.children.len() < 2
+        || !el.name.starts_with("w:")
+        || el.children.iter().any(|n| !matches!(n, Node::Element(_)))
+    {
         return;
     }
     let Some(order) = schema_order(el.local()) else {
@@ -1088,7 +1104,10 @@ fn reorder_element(el: &mut Element) {
         }
         _ => order.len(),
     };
-    el.children.sort_by_key(rank);
+    // Most are in order already; each child's rank is looked up once.
+    if !el.children.iter().map(rank).is_sorted() {
+        el.children.sort_by_cached_key(rank);
+    }
 }
 
 #[cfg(test)]
