@@ -117,7 +117,7 @@ impl Engine {
             let (doc, files) = self.render(job)?;
             let mut out = RenderedJob {
                 name: job.name.clone(),
-                meta: keep_meta.then_some(doc.meta),
+                meta: keep_meta.then(|| Box::new(doc.meta)),
                 files: Vec::new(),
                 pages: 0,
                 millis: 0,
@@ -145,6 +145,19 @@ impl Engine {
         } else {
             Err(merge_repeated(problems))
         }
+    }
+}
+
+/// Hands the memory that finished render threads freed back to the system.
+/// glibc keeps a heap (arena) per thread and returns little of it by itself:
+/// without this, work that follows on another thread (an export's
+/// inventory) grows the process by its whole size again.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free pages; it is safe to call at
+    // any time, from any thread.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -184,7 +197,7 @@ pub struct RenderedJob {
     pub name: String,
     /// The document's metadata, when asked for (an export lists it in the
     /// inventory; a build of thousands of documents need not hold it).
-    pub meta: Option<Meta>,
+    pub meta: Option<Box<Meta>>,
     /// Files relative to the output folder, with their digests.
     pub files: Vec<(PathBuf, FileState)>,
     /// Pages as typeset (of the PDF).

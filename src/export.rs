@@ -158,6 +158,7 @@ pub fn export_package(
         progress,
         true,
     )?;
+    crate::engine::release_freed_memory();
 
     let rows = inventory_rows(&rendered);
     let sheets: usize = rows.iter().map(|r| r.sheets).sum();
@@ -385,6 +386,7 @@ fn write_inventory_volumes(
             sheets = sheets.max(rendered.pages.unwrap_or(0));
             asm.write(&format!("{stem}.{}", format.extension()), &rendered.bytes)?;
         }
+        crate::engine::release_freed_memory();
         volumes.push(Volume {
             number,
             pdf: format!("{stem}.pdf"),

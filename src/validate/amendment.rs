@@ -488,10 +488,10 @@ pub(super) fn resolve_amendments(
                 spec.title = title;
             }
             spec.clauses.insert(0, first);
-            spec.amendment = Some(Amendment {
+            spec.amendment = Some(Box::new(Amendment {
                 amended: target_ref.clone(),
                 marks: appendices.iter().map(|(m, _)| *m).collect(),
-            });
+            }));
             spec.appendices = appendices.into_iter().map(|(_, a)| a).collect();
         }
         if let Some(last) = applied.last() {
@@ -1081,10 +1081,10 @@ fn draft_amendments(
             clauses: vec![first],
             appendices: stale.iter().map(|(_, a, _)| a.clone()).collect(),
             amends: None,
-            amendment: Some(Amendment {
+            amendment: Some(Box::new(Amendment {
                 amended: target_ref,
                 marks: stale.iter().map(|(m, _, _)| *m).collect(),
-            }),
+            })),
             // Worded here whole, from no record of its own.
             released: false,
             draft_of: None,

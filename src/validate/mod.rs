@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use crate::dates::Due;
 use crate::diag::{Diagnostic, Problems};
-use crate::load::{Dataset, Loaded, Origin};
+use crate::load::{Dataset, Deferred, Loaded, Origin};
 use crate::model::{Agreement, Cluster, Id, Issuer, Official, Organization, Roadmap, TextDocument};
 
 use self::agreement::{check_agreement, draft_supplementary_agreements};
@@ -134,37 +134,35 @@ impl Catalog {
 
     /// The record a `kind:id` input names, by its origin.
     pub fn origin_of(&self, input: &str) -> Option<&Origin> {
-        let (kind, id) = input.split_once(':')?;
-        let id = Id(id.to_owned());
-        let ds = &self.dataset;
-        match kind {
-            "organization" => self.orgs.get(&id).map(|&i| &ds.organizations[i].origin),
-            "issuer" => self.issuers.get(&id).map(|&i| &ds.issuers[i].origin),
-            "cluster" => self.clusters.get(&id).map(|&i| &ds.clusters[i].origin),
-            "agreement" => self.agreements.get(&id).map(|&i| &ds.agreements[i].origin),
-            "roadmap" => self.roadmaps.get(&id).map(|&i| &ds.roadmaps[i].origin),
-            "order" => self.order_records.get(&id).map(|&i| &ds.orders[i].origin),
-            "document" => self.documents.get(&id).map(|&i| &ds.documents[i].origin),
-            _ => None,
-        }
+        self.record_at(input).map(|(origin, _)| origin)
     }
 
     /// The digest of the record a `kind:id` input names.
     pub fn digest_of(&self, input: &str) -> Option<&str> {
+        self.record_at(input).map(|(_, digest)| digest)
+    }
+
+    /// Origin and digest of the record a `kind:id` input names.
+    fn record_at(&self, input: &str) -> Option<(&Origin, &str)> {
         let (kind, id) = input.split_once(':')?;
         let id = Id(id.to_owned());
         let ds = &self.dataset;
-        let digest = match kind {
-            "organization" => &ds.organizations[*self.orgs.get(&id)?].digest,
-            "issuer" => &ds.issuers[*self.issuers.get(&id)?].digest,
-            "cluster" => &ds.clusters[*self.clusters.get(&id)?].digest,
-            "agreement" => &ds.agreements[*self.agreements.get(&id)?].digest,
-            "roadmap" => &ds.roadmaps[*self.roadmaps.get(&id)?].digest,
-            "order" => &ds.orders[*self.order_records.get(&id)?].digest,
-            "document" => &ds.documents[*self.documents.get(&id)?].digest,
+        fn at<T>(records: &[Loaded<T>], i: usize) -> (&Origin, &str) {
+            (&records[i].origin, &records[i].digest)
+        }
+        fn deferred<T>(records: &[Deferred<T>], i: usize) -> (&Origin, &str) {
+            (&records[i].origin, &records[i].digest)
+        }
+        Some(match kind {
+            "organization" => at(&ds.organizations, *self.orgs.get(&id)?),
+            "issuer" => at(&ds.issuers, *self.issuers.get(&id)?),
+            "cluster" => at(&ds.clusters, *self.clusters.get(&id)?),
+            "agreement" => at(&ds.agreements, *self.agreements.get(&id)?),
+            "roadmap" => deferred(&ds.roadmaps, *self.roadmaps.get(&id)?),
+            "order" => deferred(&ds.orders, *self.order_records.get(&id)?),
+            "document" => deferred(&ds.documents, *self.documents.get(&id)?),
             _ => return None,
-        };
-        Some(digest)
+        })
     }
 
     /// A roadmap, parsed again from its file (see `load::Deferred`).

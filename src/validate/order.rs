@@ -84,7 +84,7 @@ pub struct OrderSpec {
     pub amends: Option<Amends>,
     /// What an amending order's changes resolved to (`amendment.rs`).
     #[serde(skip)]
-    pub amendment: Option<Amendment>,
+    pub amendment: Option<Box<Amendment>>,
     #[serde(skip)]
     pub origin: Origin,
 }
