@@ -215,7 +215,7 @@ fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow> {
                 .map(|(p, f)| {
                     (
                         format!("{DOCUMENTS}/{}", p.to_string_lossy().replace('\\', "/")),
-                        f.sha256.clone(),
+                        f.sha256.to_string(),
                     )
                 })
                 .unwrap_or_default();

@@ -70,15 +70,52 @@ mod sorted_map {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileState {
-    pub sha256: String,
+    pub sha256: Sha256Digest,
     pub size: u64,
 }
 
 impl FileState {
     pub fn of(bytes: &[u8]) -> FileState {
         FileState {
-            sha256: hex(&Sha256::digest(bytes)),
+            sha256: Sha256Digest(Sha256::digest(bytes).into()),
             size: bytes.len() as u64,
+        }
+    }
+}
+
+/// A SHA-256 digest, written as 64 hex digits; kept as its 32 bytes (a
+/// build holds one per file it wrote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sha256Digest(pub [u8; 32]);
+
+impl std::fmt::Display for Sha256Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex(&self.0))
+    }
+}
+
+impl Serialize for Sha256Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha256Digest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let mut bytes = [0u8; 32];
+        let ok = text.len() == 64
+            && text.is_ascii()
+            && bytes.iter_mut().enumerate().all(|(i, b)| {
+                u8::from_str_radix(&text[2 * i..2 * i + 2], 16).is_ok_and(|v| {
+                    *b = v;
+                    true
+                })
+            });
+        if ok {
+            Ok(Sha256Digest(bytes))
+        } else {
+            Err(serde::de::Error::custom("not a SHA-256 digest in hex"))
         }
     }
 }
@@ -368,7 +405,7 @@ mod tests {
     #[test]
     fn a_documents_files_are_a_map_in_the_state_file() {
         let file = |size| FileState {
-            sha256: "ab".into(),
+            sha256: Sha256Digest([0xab; 32]),
             size,
         };
         let mut state = State::default();
@@ -389,11 +426,21 @@ mod tests {
             json["documents"]["order-x"]["files"]["orders/x.pdf"]["size"],
             2
         );
+        assert_eq!(
+            json["documents"]["order-x"]["files"]["orders/x.pdf"]["sha256"],
+            "ab".repeat(32)
+        );
         let back: State = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(
             back.documents["order-x"].files,
             state.documents["order-x"].files
         );
+        // A digest that is not 64 hex digits is refused, not misread.
+        let text = String::from_utf8(bytes).unwrap();
+        for wrong in ["ab".repeat(31), "ж".repeat(32), "zz".repeat(32)] {
+            let foreign = text.replace(&"ab".repeat(32), &wrong);
+            assert!(serde_json::from_str::<State>(&foreign).is_err(), "{wrong}");
+        }
     }
 
     #[test]
