@@ -386,6 +386,7 @@ fn write_inventory_volumes(
             sheets = sheets.max(rendered.pages.unwrap_or(0));
             asm.write(&format!("{stem}.{}", format.extension()), &rendered.bytes)?;
         }
+        crate::render::pdf::forget_layouts();
         crate::engine::release_freed_memory();
         volumes.push(Volume {
             number,

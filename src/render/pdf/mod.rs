@@ -52,6 +52,13 @@ pub struct PdfOptions {
 /// age 0 forgets the shared layout library too and is a third slower.
 pub const DEFAULT_CACHE_AGE: usize = 2;
 
+/// Empties Typst's memoization cache (global to the process). Documents that
+/// share nothing — an inventory's volumes, each a long table of its own —
+/// would otherwise keep the last few layouts' memoized cells alive.
+pub fn forget_layouts() {
+    typst::comemo::evict(0);
+}
+
 /// The date of files without a date of their own (the ZIP epoch).
 const FALLBACK_DATE: (i32, u8, u8) = (1980, 1, 1);
 
