@@ -26,23 +26,19 @@ pub struct Deferred<T> {
 }
 
 impl<T> Deferred<T> {
-    pub fn new(id: Id, origin: Origin, digest: String, body: T) -> Deferred<T> {
+    /// A record, with its body kept in memory or not.
+    pub fn new(id: Id, origin: Origin, digest: String, body: Option<T>) -> Deferred<T> {
         Deferred {
             id,
             origin,
             digest,
-            resident: Some(Arc::new(body)),
+            resident: body.map(Arc::new),
         }
     }
 
     /// Whether the body is kept in memory.
     pub fn is_resident(&self) -> bool {
         self.resident.is_some()
-    }
-
-    /// Lets go of the body: it is parsed again from its file when needed.
-    pub fn release(&mut self) {
-        self.resident = None;
     }
 }
 

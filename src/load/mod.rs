@@ -206,7 +206,9 @@ pub fn record_digest(record: &impl serde::Serialize) -> String {
 }
 
 impl Dataset {
-    fn push(&mut self, record: Record, origin: Origin, digest: String) {
+    /// Adds a record; the body of an order, roadmap or text document is
+    /// kept only with `keep_body` (see [`Deferred`]).
+    fn push(&mut self, record: Record, origin: Origin, digest: String, keep_body: bool) {
         match record {
             Record::Organization(record) => self.organizations.push(Loaded {
                 record,
@@ -228,25 +230,29 @@ impl Dataset {
                 origin,
                 digest,
             }),
-            Record::Roadmap(record) => {
-                let id = record.id.clone();
-                self.roadmaps
-                    .push(Deferred::new(id, origin, digest, record));
-            }
-            Record::Order(record) => {
-                let id = record.id.clone();
-                self.orders.push(Deferred::new(id, origin, digest, record));
-            }
+            Record::Roadmap(r) => self.roadmaps.push(Deferred::new(
+                r.id.clone(),
+                origin,
+                digest,
+                keep_body.then_some(r),
+            )),
+            Record::Order(r) => self.orders.push(Deferred::new(
+                r.id.clone(),
+                origin,
+                digest,
+                keep_body.then_some(r),
+            )),
             Record::Membership(record) => self.memberships.push(Loaded {
                 record,
                 origin,
                 digest,
             }),
-            Record::Document(record) => {
-                let id = record.id.clone();
-                self.documents
-                    .push(Deferred::new(id, origin, digest, record));
-            }
+            Record::Document(r) => self.documents.push(Deferred::new(
+                r.id.clone(),
+                origin,
+                digest,
+                keep_body.then_some(r),
+            )),
         }
     }
 }
@@ -384,7 +390,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
                 file,
                 path: record_path.clone(),
             };
-            dataset.push(record.clone(), origin, digest.clone());
+            dataset.push(record.clone(), origin, digest.clone(), true);
         }
         return;
     }
@@ -408,7 +414,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
                 file,
                 path: record_path.clone(),
             };
-            dataset.push(record.clone(), origin, digest.clone());
+            dataset.push(record.clone(), origin, digest.clone(), true);
         }
         return;
     }
@@ -430,7 +436,7 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
                 file,
                 path: record_path.clone(),
             };
-            dataset.push(record.clone(), origin, digest.clone());
+            dataset.push(record.clone(), origin, digest.clone(), true);
         }
         let text = dataset.sources.text(file).to_owned();
         cache.files.insert(
@@ -445,40 +451,19 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         );
     } else {
         cache.files.remove(path);
+        // A clean YAML file's text and bodies are read again when needed
+        // (a table's text is its translation, kept).
+        let release = problems.len() == before && places.is_none();
         for (record_path, record, digest) in records {
             let origin = Origin {
                 file,
                 path: record_path,
             };
-            dataset.push(record, origin, digest);
+            dataset.push(record, origin, digest, !release);
         }
-        if problems.len() == before && places.is_none() {
-            dataset.release(file, path);
+        if release {
+            dataset.sources.release(file, path.to_path_buf());
         }
-    }
-}
-
-impl Dataset {
-    /// Lets go of a parsed file's text and of the bodies of its deferred
-    /// records (read again from the file when needed).
-    fn release(&mut self, file: FileId, path: &Path) {
-        self.sources.release(file, path.to_path_buf());
-        let of_file = |origin: &Origin| origin.file == file;
-        self.roadmaps
-            .iter_mut()
-            .rev()
-            .take_while(|r| of_file(&r.origin))
-            .for_each(Deferred::release);
-        self.documents
-            .iter_mut()
-            .rev()
-            .take_while(|r| of_file(&r.origin))
-            .for_each(Deferred::release);
-        self.orders
-            .iter_mut()
-            .rev()
-            .take_while(|r| of_file(&r.origin))
-            .for_each(Deferred::release);
     }
 }
 
