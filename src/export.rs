@@ -73,17 +73,53 @@ struct Assembly {
 
 impl Assembly {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.write_with(rel, |w| w.write_all(bytes))
+    }
+
+    /// Writes a file as `write` produces it, hashing it on the way, so that
+    /// a file as long as the package's list of documents (the manifest,
+    /// `SHA256SUMS`) never has to be whole in memory.
+    fn write_with(
+        &self,
+        rel: &str,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), Diagnostic> {
         let path = self.dir.path().join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
         }
-        fs::write(&path, bytes).map_err(|e| io("write", &path, e))?;
+        let file = fs::File::create(&path).map_err(|e| io("write", &path, e))?;
+        let mut out = HashingWriter {
+            inner: std::io::BufWriter::new(file),
+            hasher: Sha256::new(),
+        };
+        write(&mut out)
+            .and_then(|()| out.inner.flush())
+            .map_err(|e| io("write", &path, e))?;
         self.contents
             .lock()
             .expect("no writer panicked")
             .files
-            .insert(rel.to_owned(), sha256(bytes));
+            .insert(rel.to_owned(), hex(&out.hasher.finalize()));
         Ok(())
+    }
+}
+
+/// Passes bytes on and hashes them.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -171,18 +207,25 @@ pub fn export_package(
     asm.write(crate::register::PARTICIPANTS_XLSX, participants)
         .map_err(one)?;
     let volumes = write_inventory_volumes(engine, &asm, &rows, package_date).map_err(one)?;
-    let manifest = manifest(
+    let manifest = Manifest {
         jobs,
-        &rendered,
-        &rows,
+        rendered: &rendered,
+        rows: &rows,
         package_date,
         pdfa,
         source_digests,
-        &volumes,
-    );
-    asm.write(MANIFEST, &manifest).map_err(one)?;
-    let sums = checksums(&asm.contents.lock().expect("no writer panicked"));
-    asm.write(CHECKSUMS, sums.as_bytes()).map_err(one)?;
+        volumes: &volumes,
+    };
+    asm.write_with(MANIFEST, |w| manifest.write(w))
+        .map_err(one)?;
+    let listed = std::mem::take(&mut asm.contents.lock().expect("no writer panicked").files);
+    asm.write_with(CHECKSUMS, |w| write_checksums(&listed, w))
+        .map_err(one)?;
+    asm.contents
+        .lock()
+        .expect("no writer panicked")
+        .files
+        .extend(listed);
     let files = asm.contents.lock().expect("no writer panicked").files.len();
 
     match dest {
@@ -401,69 +444,93 @@ fn write_inventory_volumes(
     Ok(volumes)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn manifest(
-    jobs: &[Job],
-    rendered: &[RenderedJob],
-    rows: &[InventoryRow],
+/// `manifest.json`: the package, each document with its files and the
+/// records it was made from.
+struct Manifest<'a> {
+    jobs: &'a [Job],
+    rendered: &'a [RenderedJob],
+    rows: &'a [InventoryRow],
     package_date: Date,
-    pdfa: &str,
-    source_digests: &BTreeMap<String, String>,
-    volumes: &[Volume],
-) -> Vec<u8> {
-    let documents: Vec<serde_json::Value> = jobs
-        .iter()
-        .zip(rendered)
-        .zip(rows)
-        .map(|((job, r), row)| {
-            json!({
-                "name": r.name,
-                "kind": meta(r).kind,
-                "kind_title": meta(r).kind_title,
-                "title": meta(r).title,
-                "number": meta(r).number,
-                "date": meta(r).date,
-                "lang": meta(r).lang,
-                "sheets": row.sheets,
-                "profile": job.profile,
-                "files": r.files.iter().map(|(p, f)| json!({
-                    "path": format!("{DOCUMENTS}/{}", p.to_string_lossy().replace('\\', "/")),
-                    "sha256": f.sha256,
-                    "size": f.size,
-                })).collect::<Vec<_>>(),
-                "sources": job.inputs.iter().map(|i| json!({
-                    "record": i,
-                    "sha256": source_digests.get(i),
-                })).collect::<Vec<_>>(),
-            })
+    pdfa: &'a str,
+    source_digests: &'a BTreeMap<String, String>,
+    volumes: &'a [Volume],
+}
+
+impl Manifest<'_> {
+    /// Written pretty, keys sorted, one document made at a time.
+    fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let documents = self
+            .jobs
+            .iter()
+            .zip(self.rendered)
+            .zip(self.rows)
+            .map(|((job, r), row)| self.document(job, r, row));
+        // Fields in the order of their names, as in the objects `json!` makes.
+        #[derive(Serialize)]
+        struct Top<'a, D: Serialize> {
+            documents: D,
+            inventory: serde_json::Value,
+            package_date: Date,
+            participants: &'a str,
+            pdfa: &'a str,
+            product: String,
+        }
+        let top = Top {
+            documents: Streamed(std::cell::Cell::new(Some(documents))),
+            inventory: json!({
+                "csv": INVENTORY_CSV,
+                "xlsx": crate::register::INVENTORY_XLSX,
+                "sheets": self.volumes.iter().map(|v| v.sheets).sum::<usize>(),
+                "volumes": self.volumes,
+            }),
+            package_date: self.package_date,
+            participants: crate::register::PARTICIPANTS_XLSX,
+            pdfa: self.pdfa,
+            product: format!("clusterdoc {}", env!("CARGO_PKG_VERSION")),
+        };
+        serde_json::to_writer_pretty(&mut *out, &top)?;
+        out.write_all(b"\n")
+    }
+
+    fn document(&self, job: &Job, r: &RenderedJob, row: &InventoryRow) -> serde_json::Value {
+        json!({
+            "name": r.name,
+            "kind": meta(r).kind,
+            "kind_title": meta(r).kind_title,
+            "title": meta(r).title,
+            "number": meta(r).number,
+            "date": meta(r).date,
+            "lang": meta(r).lang,
+            "sheets": row.sheets,
+            "profile": job.profile,
+            "files": r.files.iter().map(|(p, f)| json!({
+                "path": format!("{DOCUMENTS}/{}", p.to_string_lossy().replace('\\', "/")),
+                "sha256": f.sha256,
+                "size": f.size,
+            })).collect::<Vec<_>>(),
+            "sources": job.inputs.iter().map(|i| json!({
+                "record": i,
+                "sha256": self.source_digests.get(i),
+            })).collect::<Vec<_>>(),
         })
-        .collect();
-    let m = json!({
-        "product": format!("clusterdoc {}", env!("CARGO_PKG_VERSION")),
-        "package_date": package_date,
-        "pdfa": pdfa,
-        "documents": documents,
-        "participants": crate::register::PARTICIPANTS_XLSX,
-        "inventory": {
-            "csv": INVENTORY_CSV,
-            "xlsx": crate::register::INVENTORY_XLSX,
-            "sheets": volumes.iter().map(|v| v.sheets).sum::<usize>(),
-            "volumes": volumes,
-        },
-    });
-    let mut bytes = serde_json::to_vec_pretty(&m).expect("the manifest serialises");
-    bytes.push(b'\n');
-    bytes
+    }
+}
+
+/// A sequence serialized as its items are made.
+struct Streamed<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Streamed<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.take().expect("a manifest is serialized once"))
+    }
 }
 
 /// `sha256sum`'s format: digest, two spaces, path; sorted by path.
-fn checksums(contents: &Contents) -> String {
-    contents
-        .files
-        .iter()
-        .filter(|(p, _)| p.as_str() != CHECKSUMS)
-        .map(|(p, h)| format!("{h}  {p}\n"))
-        .collect()
+fn write_checksums(files: &BTreeMap<String, String>, out: &mut dyn Write) -> std::io::Result<()> {
+    for (path, digest) in files {
+        writeln!(out, "{digest}  {path}")?;
+    }
+    Ok(())
 }
 
 /// Swaps the assembled folder into place; the previous package stays whole
@@ -567,9 +634,28 @@ impl Verification {
     }
 }
 
-/// Files of a package (folder or ZIP) by path, with their bytes.
-fn read_package(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
-    let mut files = BTreeMap::new();
+/// A package's files by path, each with the SHA-256 of its bytes, and the
+/// text of its `SHA256SUMS`. Files are read one at a time, so checking a
+/// package takes the memory of one file, not of the package.
+fn read_package(path: &Path) -> Result<(BTreeMap<String, String>, Option<Vec<u8>>), Diagnostic> {
+    let mut digests = BTreeMap::new();
+    let mut sums = None;
+    let mut add = |name: String, reader: &mut dyn Read| -> std::io::Result<()> {
+        if name == CHECKSUMS {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes)?;
+            digests.insert(name, sha256(&bytes));
+            sums = Some(bytes);
+        } else {
+            let mut hasher = HashingWriter {
+                inner: std::io::sink(),
+                hasher: Sha256::new(),
+            };
+            std::io::copy(reader, &mut hasher)?;
+            digests.insert(name, hex(&hasher.hasher.finalize()));
+        }
+        Ok(())
+    };
     if path.is_dir() {
         for e in walkdir::WalkDir::new(path).sort_by_file_name() {
             let e =
@@ -581,13 +667,11 @@ fn read_package(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
                     .expect("under the root")
                     .to_string_lossy()
                     .replace('\\', "/");
-                files.insert(
-                    rel,
-                    fs::read(e.path()).map_err(|err| io("read", e.path(), err))?,
-                );
+                let mut file = fs::File::open(e.path()).map_err(|err| io("read", e.path(), err))?;
+                add(rel, &mut file).map_err(|err| io("read", e.path(), err))?;
             }
         }
-        return Ok(files);
+        return Ok((digests, sums));
     }
     let file = fs::File::open(path).map_err(|e| io("open", path, e))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| {
@@ -604,26 +688,22 @@ fn read_package(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, Diagnostic> {
             continue;
         }
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
-        let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| io("read", path, e))?;
-        files.insert(name, bytes);
+        add(name, &mut entry).map_err(|e| io("read", path, e))?;
     }
-    Ok(files)
+    Ok((digests, sums))
 }
 
 /// Re-checks every digest of `SHA256SUMS` and lists what is missing,
 /// altered or not listed.
 pub fn verify_package(path: &Path) -> Result<Verification, Diagnostic> {
-    let files = read_package(path)?;
-    let sums = files.get(CHECKSUMS).ok_or_else(|| {
+    let (files, sums) = read_package(path)?;
+    let sums = sums.ok_or_else(|| {
         Diagnostic::error(format!(
             "{} has no {CHECKSUMS}: not a clusterdoc package",
             path.display()
         ))
     })?;
-    let sums = String::from_utf8_lossy(sums);
+    let sums = String::from_utf8_lossy(&sums);
     let mut listed = BTreeMap::new();
     for (i, line) in sums
         .lines()
@@ -641,9 +721,9 @@ pub fn verify_package(path: &Path) -> Result<Verification, Diagnostic> {
     for (name, digest) in &listed {
         match files.get(name) {
             None => v.missing.push(name.clone()),
-            Some(bytes) => {
+            Some(actual) => {
                 v.checked += 1;
-                if &sha256(bytes) != digest {
+                if actual != digest {
                     v.altered.push(name.clone());
                 }
             }
