@@ -8,20 +8,66 @@ use crate::fonts::FONTS;
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
 struct Metrics {
-    regular: ttf_parser::Face<'static>,
-    bold: ttf_parser::Face<'static>,
+    regular: Face,
+    bold: Face,
+}
+
+/// A face with the advances of the characters below [`TABLE_END`] looked up
+/// once: a column is fitted to every word of every cell, and a lookup in the
+/// font's character map costs more than the rest of the measuring.
+struct Face {
+    face: ttf_parser::Face<'static>,
+    /// Advance of each character below `TABLE_END` in font units;
+    /// [`MISSING`] where the face has no glyph.
+    advances: Vec<u16>,
+}
+
+/// Latin, Cyrillic, and the punctuation block (dashes, «№», «…»).
+const TABLE_END: u32 = 0x2200;
+const MISSING: u16 = u16::MAX;
+
+impl Face {
+    fn new(data: &'static [u8], what: &str) -> Face {
+        let face = ttf_parser::Face::parse(data, 0)
+            .unwrap_or_else(|e| panic!("the embedded {what} face parses: {e}"));
+        let advances = (0..TABLE_END)
+            .map(|c| {
+                char::from_u32(c)
+                    .and_then(|c| lookup(&face, c))
+                    .unwrap_or(MISSING)
+            })
+            .collect();
+        Face { face, advances }
+    }
+
+    /// Characters the face lacks (set in the fallback font) count as half
+    /// an em.
+    fn advance(&self, c: char) -> u32 {
+        let known = match self.advances.get(c as usize) {
+            Some(&MISSING) => None,
+            Some(&units) => Some(units),
+            None => lookup(&self.face, c),
+        };
+        known.map_or(u32::from(self.face.units_per_em()) / 2, u32::from)
+    }
+}
+
+fn lookup(face: &ttf_parser::Face, c: char) -> Option<u16> {
+    face.glyph_index(c)
+        .and_then(|g| face.glyph_hor_advance(g))
+        .filter(|&units| units != MISSING)
 }
 
 fn metrics() -> &'static Metrics {
     static METRICS: OnceLock<Metrics> = OnceLock::new();
     METRICS.get_or_init(|| Metrics {
-        regular: ttf_parser::Face::parse(FONTS[0], 0).expect("the embedded regular face parses"),
-        bold: ttf_parser::Face::parse(FONTS[1], 0).expect("the embedded bold face parses"),
+        regular: Face::new(FONTS[0], "regular"),
+        bold: Face::new(FONTS[1], "bold"),
     })
 }
 
-/// Width of a text in mm at `size` pt. Characters the face lacks (set in
-/// the fallback font) count as half an em; invisible ones as nothing.
+/// Width of a text in mm at `size` pt. Characters the face lacks count as
+/// half an em; invisible ones as nothing.
 pub fn text_width(text: &str, bold: bool, size: f32) -> f32 {
     let face = if bold {
         &metrics().bold
@@ -31,13 +77,9 @@ pub fn text_width(text: &str, bold: bool, size: f32) -> f32 {
     let units: u32 = text
         .chars()
         .filter(|c| !matches!(c, '\u{ad}' | '\u{200b}'))
-        .map(|c| {
-            face.glyph_index(c)
-                .and_then(|g| face.glyph_hor_advance(g))
-                .map_or(u32::from(face.units_per_em()) / 2, u32::from)
-        })
+        .map(|c| face.advance(c))
         .sum();
-    units as f32 / f32::from(face.units_per_em()) * size / PT_PER_MM
+    units as f32 / f32::from(face.face.units_per_em()) * size / PT_PER_MM
 }
 
 /// The pieces of a text that cannot break: runs between ordinary spaces (a
@@ -65,6 +107,24 @@ pub fn unbreakable_pieces(text: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_from_the_table_are_the_fonts_own() {
+        for bold in [false, true] {
+            let face = if bold {
+                &metrics().bold
+            } else {
+                &metrics().regular
+            };
+            let units_per_em = u32::from(face.face.units_per_em());
+            // Inside the table, past it, and a character the face lacks.
+            for c in "Аязё«»№—…AZ09 \u{a0}\u{2116}\u{2212}\u{4e2d}\u{1f600}".chars() {
+                let expected = lookup(&face.face, c).map_or(units_per_em / 2, u32::from);
+                assert_eq!(face.advance(c), expected, "{c:?} bold={bold}");
+            }
+        }
+        assert!(metrics().regular.advances.contains(&MISSING));
+    }
 
     #[test]
     fn pieces_break_after_hyphens_and_slashes_but_not_before_digits() {
