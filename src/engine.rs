@@ -148,19 +148,6 @@ impl Engine {
     }
 }
 
-/// Hands the memory that finished render threads freed back to the system.
-/// glibc keeps a heap (arena) per thread and returns little of it by itself:
-/// without this, work that follows on another thread (an export's
-/// inventory) grows the process by its whole size again.
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free pages; it is safe to call at
-    // any time, from any thread.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Where rendered files go: relative path, bytes.
 pub type WriteFile<'a> = dyn Fn(&Path, &[u8]) -> Result<(), Diagnostic> + Sync + 'a;
 

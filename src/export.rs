@@ -194,7 +194,6 @@ pub fn export_package(
         progress,
         true,
     )?;
-    crate::engine::release_freed_memory();
 
     let rows = inventory_rows(&rendered);
     let sheets: usize = rows.iter().map(|r| r.sheets).sum();
@@ -430,7 +429,6 @@ fn write_inventory_volumes(
             asm.write(&format!("{stem}.{}", format.extension()), &rendered.bytes)?;
         }
         crate::render::pdf::forget_layouts();
-        crate::engine::release_freed_memory();
         volumes.push(Volume {
             number,
             pdf: format!("{stem}.pdf"),

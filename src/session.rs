@@ -395,7 +395,6 @@ impl Session {
             // the state of thousands of documents instead.
             drop(engine);
             drop(catalog);
-            crate::engine::release_freed_memory();
             let rendered = match rendered {
                 Ok(r) => r,
                 Err(problems) => {
