@@ -632,10 +632,17 @@ impl Verification {
     }
 }
 
-/// A package's files by path, each with the SHA-256 of its bytes, and the
-/// text of its `SHA256SUMS`. Files are read one at a time, so checking a
-/// package takes the memory of one file, not of the package.
-fn read_package(path: &Path) -> Result<(BTreeMap<String, String>, Option<Vec<u8>>), Diagnostic> {
+/// What `verify` reads of a package.
+struct PackageDigests {
+    /// The SHA-256 of each file's bytes, by path.
+    files: BTreeMap<String, String>,
+    /// The text of its `SHA256SUMS`, if it has one.
+    sums: Option<Vec<u8>>,
+}
+
+/// Reads a package's files one at a time, so that checking a package takes
+/// the memory of one file, not of the package.
+fn read_package(path: &Path) -> Result<PackageDigests, Diagnostic> {
     let mut digests = BTreeMap::new();
     let mut sums = None;
     let mut add = |name: String, reader: &mut dyn Read| -> std::io::Result<()> {
@@ -669,7 +676,10 @@ fn read_package(path: &Path) -> Result<(BTreeMap<String, String>, Option<Vec<u8>
                 add(rel, &mut file).map_err(|err| io("read", e.path(), err))?;
             }
         }
-        return Ok((digests, sums));
+        return Ok(PackageDigests {
+            files: digests,
+            sums,
+        });
     }
     let file = fs::File::open(path).map_err(|e| io("open", path, e))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| {
@@ -688,13 +698,16 @@ fn read_package(path: &Path) -> Result<(BTreeMap<String, String>, Option<Vec<u8>
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         add(name, &mut entry).map_err(|e| io("read", path, e))?;
     }
-    Ok((digests, sums))
+    Ok(PackageDigests {
+        files: digests,
+        sums,
+    })
 }
 
 /// Re-checks every digest of `SHA256SUMS` and lists what is missing,
 /// altered or not listed.
 pub fn verify_package(path: &Path) -> Result<Verification, Diagnostic> {
-    let (files, sums) = read_package(path)?;
+    let PackageDigests { files, sums } = read_package(path)?;
     let sums = sums.ok_or_else(|| {
         Diagnostic::error(format!(
             "{} has no {CHECKSUMS}: not a clusterdoc package",
