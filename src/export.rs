@@ -217,6 +217,8 @@ pub fn export_package(
     };
     asm.write_with(MANIFEST, |w| manifest.write(w))
         .map_err(one)?;
+    // Every file but `SHA256SUMS` itself, taken out while it is written
+    // (writing records its digest under the same lock).
     let listed = std::mem::take(&mut asm.contents.lock().expect("no writer panicked").files);
     asm.write_with(CHECKSUMS, |w| write_checksums(&listed, w))
         .map_err(one)?;
