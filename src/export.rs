@@ -194,6 +194,9 @@ pub fn export_package(
         progress,
         true,
     )?;
+    // The inventory shares nothing with the documents: the memoized layouts
+    // of the last ones would otherwise stay through the first volume.
+    crate::render::pdf::forget_layouts();
 
     let rows = inventory_rows(&rendered);
     let sheets: usize = rows.iter().map(|r| r.sheets).sum();
