@@ -28,3 +28,34 @@ pub fn input_digest(bytes: &[u8]) -> String {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The `N` bytes spelled by exactly `2 × N` hex digits (either case), as
+/// [`hex`] writes them; anything else is `None`.
+pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digits = text.as_bytes();
+    if digits.len() != 2 * N {
+        return None;
+    }
+    let mut bytes = [0u8; N];
+    for (byte, pair) in bytes.iter_mut().zip(digits.chunks(2)) {
+        let high = char::from(pair[0]).to_digit(16)?;
+        let low = char::from(pair[1]).to_digit(16)?;
+        *byte = (high * 16 + low) as u8;
+    }
+    Some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_reads_back_what_it_wrote_and_nothing_else() {
+        let bytes = [0x00, 0x9f, 0xab, 0xff];
+        assert_eq!(from_hex::<4>(&hex(&bytes)), Some(bytes));
+        assert_eq!(from_hex::<4>("009FABFF"), Some(bytes));
+        for wrong in ["009fab", "009fabff00", "+9fabfff", "009fabfg", "ж9fabf"] {
+            assert_eq!(from_hex::<4>(wrong), None, "{wrong}");
+        }
+    }
+}

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::assets::Assets;
-use crate::digest::{InputHasher, hex, input_digest};
+use crate::digest::{InputHasher, from_hex, hex, input_digest};
 use crate::fonts::FONTS;
 use crate::plan::Job;
 use crate::render::Format;
@@ -103,20 +103,9 @@ impl Serialize for Sha256Digest {
 impl<'de> Deserialize<'de> for Sha256Digest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        let mut bytes = [0u8; 32];
-        let ok = text.len() == 64
-            && text.is_ascii()
-            && bytes.iter_mut().enumerate().all(|(i, b)| {
-                u8::from_str_radix(&text[2 * i..2 * i + 2], 16).is_ok_and(|v| {
-                    *b = v;
-                    true
-                })
-            });
-        if ok {
-            Ok(Sha256Digest(bytes))
-        } else {
-            Err(serde::de::Error::custom("not a SHA-256 digest in hex"))
-        }
+        from_hex(&text)
+            .map(Sha256Digest)
+            .ok_or_else(|| serde::de::Error::custom("not a SHA-256 digest in hex"))
     }
 }
 
@@ -437,7 +426,12 @@ mod tests {
         );
         // A digest that is not 64 hex digits is refused, not misread.
         let text = String::from_utf8(bytes).unwrap();
-        for wrong in ["ab".repeat(31), "ж".repeat(32), "zz".repeat(32)] {
+        for wrong in [
+            "ab".repeat(31),
+            "ж".repeat(32),
+            "zz".repeat(32),
+            "+a".repeat(32),
+        ] {
             let foreign = text.replace(&"ab".repeat(32), &wrong);
             assert!(serde_json::from_str::<State>(&foreign).is_err(), "{wrong}");
         }
