@@ -84,7 +84,7 @@ fn every_profile_renders_the_sample_deterministically() {
             "{profile}: {info}"
         );
         // Again, after the cache has been emptied, and with a fresh renderer.
-        typst::comemo::evict(0);
+        forget_layouts();
         assert!(
             render(&r, &doc).bytes == first.bytes,
             "{profile}: second render differs"
