@@ -203,7 +203,7 @@ pub fn export_package(
     let one = |d: Diagnostic| vec![d];
     asm.write(INVENTORY_CSV, &inventory_csv(&rows))
         .map_err(one)?;
-    let workbook = inventory_workbook(&rows, package_date).map_err(one)?;
+    let workbook = inventory_workbook(&rows, package_date, asm.dir.path()).map_err(one)?;
     asm.write(crate::register::INVENTORY_XLSX, &workbook)
         .map_err(one)?;
     asm.write(crate::register::PARTICIPANTS_XLSX, participants)
@@ -281,25 +281,33 @@ fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow> {
 }
 
 /// The inventory as a workbook: one sheet, a row per document, dates as
-/// date cells.
-fn inventory_workbook(rows: &[InventoryRow], date: Date) -> Result<Vec<u8>, Diagnostic> {
+/// date cells; its rows go through a scratch file in `scratch`.
+fn inventory_workbook(
+    rows: &[InventoryRow],
+    date: Date,
+    scratch: &Path,
+) -> Result<Vec<u8>, Diagnostic> {
     use crate::register::Cell;
-    let cells: Vec<Vec<Cell>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                Cell::Number(r.number as f64),
-                Cell::Text(r.registration.clone()),
-                Cell::Date(Date::parse(&r.date).ok()),
-                Cell::Text(r.title.clone()),
-                Cell::Text(r.kind.clone()),
-                Cell::Number(r.sheets as f64),
-                Cell::Text(r.file.clone()),
-                Cell::Text(r.sha256.clone()),
-            ]
-        })
-        .collect();
-    crate::register::one_sheet("Опись", &INVENTORY_HEADER, &cells, "Опись документов", date)
+    let cells = rows.iter().map(|r| {
+        vec![
+            Cell::Number(r.number as f64),
+            Cell::Text(&r.registration),
+            Cell::Date(Date::parse(&r.date).ok()),
+            Cell::Text(&r.title),
+            Cell::Text(&r.kind),
+            Cell::Number(r.sheets as f64),
+            Cell::Text(&r.file),
+            Cell::Text(&r.sha256),
+        ]
+    });
+    crate::register::one_sheet(
+        "Опись",
+        &INVENTORY_HEADER,
+        cells,
+        "Опись документов",
+        date,
+        scratch,
+    )
 }
 
 /// The inventory's columns, in the CSV and the workbook.

@@ -5,6 +5,9 @@
 //! ИНН/БИН text cells; the workbook's creation time is the given date, so
 //! the same records give the same bytes.
 
+use std::path::Path;
+
+use rust_xlsxwriter::utility::cell_autofit_width;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::dates::Date;
@@ -24,36 +27,72 @@ fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(d.year() as u16, d.month(), d.day())
 }
 
-/// A value of a row: text, a number or a date.
-pub enum Cell {
-    Text(String),
+/// A value of a row: text, a number or a date. Text is borrowed from the
+/// records, so that a sheet of many rows does not copy them.
+pub enum Cell<'a> {
+    Text(&'a str),
     Number(f64),
     Date(Option<Date>),
 }
 
-/// A sheet with a frozen bold header row and the rows under it.
-fn sheet(
-    book: &mut Workbook,
+/// The widest a column gets: a long name wraps at about 80 characters.
+const MAX_COLUMN_PIXELS: u32 = 560;
+
+/// The width of a cell's value in pixels as Excel fits a column to it:
+/// rust_xlsxwriter's character widths, a line at a time, and its rules
+/// for numbers and dates. Computed as rows are written, because a sheet
+/// flushed row by row cannot be fitted afterwards.
+fn fitted_width(cell: &Cell) -> u32 {
+    const PADDING: u32 = 7;
+    let pixels = match cell {
+        Cell::Text(s) => s
+            .lines()
+            .map(|line| cell_autofit_width(line) - PADDING)
+            .max()
+            .unwrap_or(0),
+        Cell::Number(n) => 7 * n.to_string().len() as u32,
+        // Excel's default date format, as rust_xlsxwriter estimates it.
+        Cell::Date(Some(_)) => 68,
+        Cell::Date(None) => 0,
+    };
+    if pixels == 0 {
+        0
+    } else {
+        (pixels + PADDING).min(MAX_COLUMN_PIXELS)
+    }
+}
+
+/// Writes a frozen bold header row and the rows under it into `ws`, in
+/// row order, and fits each column to its widest value.
+fn sheet<'a>(
+    ws: &mut Worksheet,
     name: &str,
     header: &[&str],
-    rows: &[Vec<Cell>],
+    rows: impl IntoIterator<Item = Vec<Cell<'a>>>,
 ) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_text_wrap();
     let date = Format::new().set_num_format("dd.mm.yyyy");
     let text = Format::new().set_num_format("@");
-    let ws: &mut Worksheet = book.add_worksheet();
     ws.set_name(name)?;
+    let mut widths: Vec<u32> = header
+        .iter()
+        .map(|title| fitted_width(&Cell::Text(title)))
+        .collect();
     for (c, title) in header.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *title, &bold)?;
     }
-    for (r, row) in rows.iter().enumerate() {
+    for (r, row) in rows.into_iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
+            if widths.len() <= c {
+                widths.resize(c + 1, 0);
+            }
+            widths[c] = widths[c].max(fitted_width(cell));
             let c = c as u16;
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
                 Cell::Text(s) => {
-                    ws.write_string_with_format(r, c, s, &text)?;
+                    ws.write_string_with_format(r, c, *s, &text)?;
                 }
                 Cell::Number(n) => {
                     ws.write_number(r, c, *n)?;
@@ -66,9 +105,11 @@ fn sheet(
         }
     }
     ws.set_freeze_panes(1, 0)?;
-    // Wide enough for the longest value, but a long name wraps at 80.
-    ws.set_autofit_max_width(560);
-    ws.autofit();
+    for (c, width) in widths.into_iter().enumerate() {
+        if width > 0 {
+            ws.set_column_autofit_width(c as u16, width)?;
+        }
+    }
     Ok(())
 }
 
@@ -124,50 +165,28 @@ fn finish(mut book: Workbook, title: &str, date: Date) -> Result<Vec<u8>, Diagno
 /// participant, current and former.
 pub fn participants_workbook(catalog: &Catalog, date: Date) -> Result<Vec<u8>, Diagnostic> {
     let mut book = Workbook::new();
-    let mut summary = Vec::new();
-    let mut sheets = Vec::new();
     let mut taken = vec!["Сводка".to_owned()];
-    for c in catalog.clusters() {
-        let cluster = &c.record;
-        let rows: Vec<Vec<Cell>> = cluster
-            .participants
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let org = catalog.org(&p.organization);
-                vec![
-                    Cell::Number(i as f64 + 1.0),
-                    Cell::Text(org.name.ru.clone()),
-                    Cell::Text(
-                        org.inn
-                            .clone()
-                            .or_else(|| org.bin.clone())
-                            .unwrap_or_default(),
-                    ),
-                    Cell::Text(p.role.ru.clone()),
-                    Cell::Date(Some(p.joined)),
-                    Cell::Date(p.left),
-                ]
-            })
-            .collect();
+    let clusters: Vec<_> = catalog
+        .clusters()
+        .map(|c| (&c.record, sheet_name(&c.record.name.ru, &mut taken)))
+        .collect();
+    let summary = clusters.iter().map(|(cluster, name)| {
         let now = cluster
             .participants
             .iter()
             .filter(|p| p.left.is_none())
             .count();
         let left = cluster.participants.len() - now;
-        let name = sheet_name(&cluster.name.ru, &mut taken);
-        summary.push(vec![
-            Cell::Text(cluster.name.ru.clone()),
-            Cell::Text(name.clone()),
+        vec![
+            Cell::Text(&cluster.name.ru),
+            Cell::Text(name),
             Cell::Number(now as f64),
             Cell::Number(cluster.participants.len() as f64),
             Cell::Number(left as f64),
-        ]);
-        sheets.push((name, rows));
-    }
+        ]
+    });
     sheet(
-        &mut book,
+        book.add_worksheet(),
         "Сводка",
         &[
             "Кластер",
@@ -176,12 +195,28 @@ pub fn participants_workbook(catalog: &Catalog, date: Date) -> Result<Vec<u8>, D
             "Вступило всего",
             "Вышло",
         ],
-        &summary,
+        summary,
     )
     .map_err(failed)?;
-    for (name, rows) in &sheets {
+    for (cluster, name) in &clusters {
+        let rows = cluster.participants.iter().enumerate().map(|(i, p)| {
+            let org = catalog.org(&p.organization);
+            vec![
+                Cell::Number(i as f64 + 1.0),
+                Cell::Text(&org.name.ru),
+                Cell::Text(
+                    org.inn
+                        .as_deref()
+                        .or(org.bin.as_deref())
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(&p.role.ru),
+                Cell::Date(Some(p.joined)),
+                Cell::Date(p.left),
+            ]
+        });
         sheet(
-            &mut book,
+            book.add_worksheet(),
             name,
             &[
                 "№ п/п",
@@ -198,16 +233,22 @@ pub fn participants_workbook(catalog: &Catalog, date: Date) -> Result<Vec<u8>, D
     finish(book, "Реестр участников кластеров", date)
 }
 
-/// A workbook of one sheet: its name, header and rows.
-pub fn one_sheet(
+/// A workbook of one sheet: its name, header and rows. The rows are
+/// flushed to a temporary file in `scratch` as they are written (one per
+/// document in an inventory), so memory does not grow with them; such a
+/// sheet keeps its strings inline rather than in a shared table.
+pub fn one_sheet<'a>(
     name: &str,
     header: &[&str],
-    rows: &[Vec<Cell>],
+    rows: impl IntoIterator<Item = Vec<Cell<'a>>>,
     title: &str,
     date: Date,
+    scratch: &Path,
 ) -> Result<Vec<u8>, Diagnostic> {
     let mut book = Workbook::new();
-    sheet(&mut book, name, header, rows).map_err(failed)?;
+    book.set_tempdir(scratch).map_err(failed)?;
+    let ws = book.add_worksheet_with_constant_memory().map_err(failed)?;
+    sheet(ws, name, header, rows).map_err(failed)?;
     finish(book, title, date)
 }
 

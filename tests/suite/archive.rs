@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{root, run, snapshot, stderr, stdout, tool};
+use crate::common::{read_xlsx, root, run, snapshot, stderr, stdout, tool};
 
 fn export(out: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["--out", out.to_str().unwrap(), "export"];
@@ -109,6 +109,48 @@ fn a_package_is_complete_verifiable_and_reproducible() {
     assert!(
         order.ends_with(digest.split_whitespace().next().unwrap()),
         "the inventory's digest is the file's"
+    );
+    // The workbook holds the CSV's rows, read back by openpyxl: dates as
+    // date cells, numbers as numbers, columns fitted to their values.
+    let book = read_xlsx(&a.join("opis.xlsx"));
+    let sheet = &book["sheets"][0];
+    assert_eq!(sheet["name"], "Опись");
+    assert_eq!(sheet["freeze"], "A2");
+    let read = sheet["rows"].as_array().unwrap();
+    assert_eq!(
+        read.len(),
+        rows.len() + 1,
+        "a header and a row per document"
+    );
+    for (csv_row, xlsx_row) in rows.iter().zip(&read[1..]) {
+        let cells: Vec<String> = xlsx_row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) if s.contains([',', '"']) => {
+                    format!("\"{}\"", s.replace('"', "\"\""))
+                }
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                // A document without a date: an empty cell, «—» in the CSV.
+                _ => "—".into(),
+            })
+            .collect();
+        assert_eq!(cells.join(","), *csv_row, "the workbook's row is the CSV's");
+    }
+    let order_types = &sheet["types"][read.iter().position(|r| r[1] == "1064-а").unwrap()];
+    assert_eq!(
+        order_types,
+        &serde_json::json!(["n", "s", "d", "s", "s", "n", "s", "s"])
+    );
+    assert_eq!(
+        sheet["widths"]["H"]
+            .as_f64()
+            .expect("column H has a width")
+            .round(),
+        66.0,
+        "the SHA-256 column is as wide as a digest"
     );
     let opis = tool("pdftotext", &[a.join("opis.pdf").to_str().unwrap(), "-"]);
     assert!(opis.contains("ОПИСЬ") && opis.contains("1064-а"), "{opis}");

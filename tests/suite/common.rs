@@ -303,3 +303,13 @@ pub fn document_texts(out: &Path) -> BTreeMap<String, (String, String)> {
     assert!(pdfs.is_empty(), "PDFs without a DOCX: {pdfs:?}");
     out
 }
+
+/// An XLSX workbook read back with openpyxl (`tests/tools/xlsx_read.py`).
+pub fn read_xlsx(path: &Path) -> serde_json::Value {
+    let script = root().join("tests/tools/xlsx_read.py");
+    serde_json::from_str(&tool(
+        "python3",
+        &[script.to_str().unwrap(), path.to_str().unwrap()],
+    ))
+    .expect("xlsx_read.py prints JSON")
+}

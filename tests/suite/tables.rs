@@ -126,23 +126,13 @@ fn an_edit_to_one_row_rebuilds_only_the_documents_that_read_it() {
     );
 }
 
-/// An XLSX workbook read back with openpyxl (`tests/tools/xlsx_read.py`).
-fn read_xlsx(path: &Path) -> serde_json::Value {
-    let script = crate::common::root().join("tests/tools/xlsx_read.py");
-    serde_json::from_str(&crate::common::tool(
-        "python3",
-        &[script.to_str().unwrap(), path.to_str().unwrap()],
-    ))
-    .expect("xlsx_read.py prints JSON")
-}
-
 #[test]
 fn the_participants_register_is_a_workbook_spreadsheets_read() {
     let dir = sample_copy();
     let o = run(dir.path(), &["tables", "--to", "reports"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let book = dir.path().join("reports/participants.xlsx");
-    let read = read_xlsx(&book);
+    let read = crate::common::read_xlsx(&book);
     let sheets = read["sheets"].as_array().unwrap();
     let names: Vec<&str> = sheets.iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(
