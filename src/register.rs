@@ -90,7 +90,7 @@ fn sheet<'a>(
             widths[c] = widths[c].max(fitted_width(cell));
             let c = c as u16;
             match cell {
-                Cell::Text(s) if s.is_empty() => {}
+                Cell::Text("") => {}
                 Cell::Text(s) => {
                     ws.write_string_with_format(r, c, *s, &text)?;
                 }
