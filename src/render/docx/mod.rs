@@ -13,8 +13,10 @@
 
 mod numbering;
 pub mod postprocess;
+mod shared_parts;
 
 use std::io::Cursor;
+use std::sync::Arc;
 
 use docx_rs as dx;
 use dx::{
@@ -25,6 +27,7 @@ use dx::{
 };
 
 use self::numbering::{ClauseNumber, Planner};
+use self::shared_parts::SharedParts;
 use crate::diag::Diagnostic;
 use crate::ir::{self, Align, Block, Document, Inline};
 use crate::render::{Format, Rendered, Renderer};
@@ -41,11 +44,16 @@ pub struct DocxOptions {
 #[derive(Debug, Clone, Default)]
 pub struct DocxRenderer {
     options: DocxOptions,
+    /// Package parts the documents of this session have in common.
+    shared: Arc<SharedParts>,
 }
 
 impl DocxRenderer {
     pub fn new(options: DocxOptions) -> Self {
-        DocxRenderer { options }
+        DocxRenderer {
+            options,
+            shared: Arc::default(),
+        }
     }
 }
 
@@ -55,7 +63,7 @@ impl Renderer for DocxRenderer {
     }
 
     fn render(&self, doc: &Document) -> Result<Rendered, Diagnostic> {
-        let bytes = render_docx(doc, &self.options).map_err(|e| {
+        let bytes = render_docx(doc, &self.options, &self.shared).map_err(|e| {
             Diagnostic::error(format!("cannot write the DOCX file: {e}"))
                 .context(format!("document «{}»", doc.meta.title))
         })?;
@@ -73,7 +81,11 @@ fn timestamp(doc: &Document, options: &DocxOptions) -> i64 {
         .unwrap_or(EPOCH_1980)
 }
 
-fn render_docx(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>, String> {
+fn render_docx(
+    doc: &Document,
+    options: &DocxOptions,
+    shared: &SharedParts,
+) -> Result<Vec<u8>, String> {
     let ts = timestamp(doc, options);
     let mut b = Builder::new(doc);
     b.blocks(&doc.blocks);
@@ -93,7 +105,7 @@ fn render_docx(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>, String>
         timestamp: ts,
         header_rows: &header_rows,
     };
-    postprocess::postprocess(raw.get_ref(), &fixes).map_err(|e| e.to_string())
+    postprocess::postprocess(raw.get_ref(), &fixes, shared).map_err(|e| e.to_string())
 }
 
 fn twips(mm: f32) -> i32 {

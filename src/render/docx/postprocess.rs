@@ -6,13 +6,16 @@
 //!   `w:sectPr`, `w:lvl`, …) put into the order the OOXML schema requires;
 //! - the document language in the default run properties;
 //! - core properties (title, creator, dates; docx-rs has no title setter);
-//! - `w14:paraId`s renumbered from a fixed start (docx-rs counts per thread,
-//!   so the same document got other ids on a second render), custom
-//!   properties sorted by name (docx-rs keeps them in a hash map);
+//! - `w14:paraId`s renumbered from a fixed start, the shared parts' first
+//!   (docx-rs counts per thread, so the same document got other ids on a
+//!   second render), custom properties sorted by name (docx-rs keeps them in
+//!   a hash map);
 //! - a theme part (Word expects one; its fonts are the document's), and
 //!   no empty parts nothing refers to (docx-rs always writes comments and
 //!   footnotes);
-//! - re-zipped with deflate, entries in a fixed order with fixed timestamps.
+//! - re-zipped with deflate, entries in a fixed order with fixed timestamps;
+//!   every part but the document's text and properties is fixed and
+//!   deflated once a session and then copied ([`super::shared_parts`]).
 //!
 //! The parts are parsed into a small tree of raw (still escaped) strings, so
 //! text and attribute values are written back exactly as docx-rs wrote them.
@@ -20,9 +23,12 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{Cursor, Read, Write};
+use std::sync::Arc;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
+
+use super::shared_parts::{Entry, SharedParts, entry_options};
 
 /// What the renderer knows and the package needs.
 #[derive(Debug, Clone)]
@@ -83,8 +89,9 @@ impl From<std::io::Error> for Error {
     }
 }
 
-/// Reads the package, fixes its parts and writes it again.
-pub fn postprocess(package: &[u8], fixes: &Fixes) -> Result<Vec<u8>, Error> {
+/// Reads the package, fixes its parts and writes it again; parts met
+/// before in this session come from `shared`.
+pub fn postprocess(package: &[u8], fixes: &Fixes, shared: &SharedParts) -> Result<Vec<u8>, Error> {
     let mut archive = zip::ZipArchive::new(Cursor::new(package))?;
     let mut parts = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
@@ -101,14 +108,32 @@ pub fn postprocess(package: &[u8], fixes: &Fixes) -> Result<Vec<u8>, Error> {
     complete_package(&mut parts, fixes.font)?;
     parts.sort_by(|a, b| part_order(&a.0).cmp(&part_order(&b.0)));
 
+    // Paragraph ids are given out in the shared parts first, so that theirs
+    // do not depend on the length of the document.
     let mut para_ids = 0u32;
-    for (name, bytes) in &mut parts {
-        let fixed = fix_part(name, bytes, fixes, &mut para_ids)?;
-        if let Some(fixed) = fixed {
+    let mut entries: Vec<Option<Arc<Entry>>> = vec![None; parts.len()];
+    for (i, (name, bytes)) in parts.iter().enumerate() {
+        if !own_part(name) {
+            let entry = shared.entry(name, bytes, fixes.lang, para_ids, || {
+                let mut next = para_ids;
+                let fixed = fix_part(name, bytes, fixes, &mut next)?;
+                Ok((fixed.unwrap_or_else(|| bytes.clone()), next))
+            })?;
+            para_ids = entry.next_para_id();
+            entries[i] = Some(entry);
+        }
+    }
+    for (name, bytes) in parts.iter_mut().filter(|(name, _)| own_part(name)) {
+        if let Some(fixed) = fix_part(name, bytes, fixes, &mut para_ids)? {
             *bytes = fixed;
         }
     }
-    write_zip(&parts, fixes.timestamp)
+    write_zip(&parts, &entries, fixes.timestamp)
+}
+
+/// The parts made for each document alone: its text and its properties.
+fn own_part(name: &str) -> bool {
+    matches!(name, "word/document.xml" | "docProps/core.xml")
 }
 
 /// `[Content_Types].xml` first (some readers sniff it), then the package
@@ -295,18 +320,21 @@ fn fix_part(
     Ok(Some(serialize(&nodes).into_bytes()))
 }
 
-fn write_zip(parts: &[(String, Vec<u8>)], timestamp: i64) -> Result<Vec<u8>, Error> {
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        // Explicit level: flate2 rather than zopfli, same bytes every time.
-        .compression_level(Some(6))
-        .system(zip::System::Unix)
-        .unix_permissions(0o644)
-        .last_modified_time(zip_time(timestamp));
+fn write_zip(
+    parts: &[(String, Vec<u8>)],
+    shared: &[Option<Arc<Entry>>],
+    timestamp: i64,
+) -> Result<Vec<u8>, Error> {
+    let time = zip_time(timestamp);
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
-        zip.start_file(name.as_str(), options)?;
-        zip.write_all(bytes)?;
+    for ((name, bytes), entry) in parts.iter().zip(shared) {
+        match entry {
+            Some(entry) => entry.copy_into(&mut zip, time)?,
+            None => {
+                zip.start_file(name.as_str(), entry_options(time))?;
+                zip.write_all(bytes)?;
+            }
+        }
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -1342,8 +1370,8 @@ mod tests {
             timestamp: 1_664_150_400,
             header_rows: &[],
         };
-        let a = postprocess(&raw, &fixes).expect("fixed");
-        let b = postprocess(&raw, &fixes).expect("fixed");
+        let a = postprocess(&raw, &fixes, &SharedParts::default()).expect("fixed");
+        let b = postprocess(&raw, &fixes, &SharedParts::default()).expect("fixed");
         assert_eq!(a, b);
         let mut archive = zip::ZipArchive::new(Cursor::new(&a)).expect("reads");
         let names: Vec<String> = (0..archive.len())

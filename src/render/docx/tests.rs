@@ -50,6 +50,25 @@ fn sample_renders_the_same_bytes_twice() {
 }
 
 #[test]
+fn a_document_is_the_same_after_others_in_one_session() {
+    // Shared parts are taken from what earlier documents left: a document
+    // must not depend on them (other font, language, length before it).
+    let renderer = DocxRenderer::new(DocxOptions::default());
+    let last = sample("gost-2025", 20);
+    let mut other_font = sample("gost-2025", 5);
+    other_font.profile.font.docx_family = "PT Serif".into();
+    let mut kazakh = sample("kz", 3);
+    kazakh.meta.lang = ir::Lang::Kk;
+    for earlier in [other_font, kazakh, sample("gost-2025", 60)] {
+        renderer.render(&earlier).expect("renders");
+    }
+    let after_others = renderer.render(&last).expect("renders").bytes;
+    assert_eq!(after_others, render(&last), "same bytes as rendered alone");
+    let again = renderer.render(&last).expect("renders").bytes;
+    assert_eq!(again, after_others);
+}
+
+#[test]
 fn every_part_is_well_formed_xml() {
     let bytes = render(&sample("gost-2016", 20));
     let parts = parts(&bytes);
