@@ -776,10 +776,10 @@ mod tests {
     fn csv_quotes_what_needs_quoting() {
         let rows = vec![InventoryRow {
             number: 1,
-            registration: "1064-а".into(),
+            registration: "1064-а",
             date: "26.09.2022".into(),
-            title: "Об организации работы, \"кластеров\"".into(),
-            kind: "Приказ".into(),
+            title: "Об организации работы, \"кластеров\"",
+            kind: "Приказ",
             sheets: 9,
             file: "documents/orders/order-1064-a.pdf".into(),
             sha256: "ab".into(),
