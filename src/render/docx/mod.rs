@@ -763,7 +763,7 @@ impl<'a> Builder<'a> {
     fn finish(self, ts: i64) -> dx::Docx {
         let p = &self.doc.profile;
         let family = p.font.docx_family.as_str();
-        let iso = iso_time(ts);
+        let iso = postprocess::w3cdtf(ts);
         let header_distance = twips((p.margins.top / 2.0).clamp(10.0, 20.0).min(p.margins.top));
         let footer_distance = twips(
             (p.margins.bottom / 2.0)
@@ -1024,20 +1024,6 @@ fn with_borders(t: dx::Table) -> dx::Table {
     .fold(t, |t, pos| {
         t.set_border(TableBorder::new(pos).size(4).color("000000"))
     })
-}
-
-fn iso_time(ts: i64) -> String {
-    let t =
-        time::OffsetDateTime::from_unix_timestamp(ts).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 // ----- table layout ---------------------------------------------------------

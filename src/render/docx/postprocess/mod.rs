@@ -361,7 +361,9 @@ fn zip_time(timestamp: i64) -> zip::DateTime {
     .unwrap_or_default()
 }
 
-fn w3cdtf(timestamp: i64) -> String {
+/// A time as W3CDTF in UTC (`2022-09-26T00:00:00Z`), as OOXML properties
+/// write it.
+pub(super) fn w3cdtf(timestamp: i64) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp(timestamp)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
