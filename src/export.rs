@@ -20,7 +20,6 @@ use crate::dates::Date;
 use crate::diag::Diagnostic;
 use crate::digest::hex;
 use crate::engine::{Engine, RenderedJob};
-use crate::incremental::Sha256Digest;
 use crate::ir::{Lang, Meta};
 use crate::plan::Job;
 use crate::progress::Progress;
@@ -58,6 +57,23 @@ pub struct InventoryRow<'a> {
 #[derive(Debug, Default)]
 struct Contents {
     files: BTreeMap<String, Sha256Digest>,
+}
+
+/// A SHA-256 digest, written as 64 hex digits; kept as its 32 bytes (a
+/// package lists one per file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sha256Digest([u8; 32]);
+
+impl std::fmt::Display for Sha256Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex(&self.0))
+    }
+}
+
+impl Serialize for Sha256Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
@@ -188,12 +204,7 @@ pub fn export_package(
     let rendered = engine.render_all(
         &job_refs,
         threads,
-        &|rel, bytes| {
-            asm.write(
-                &format!("{DOCUMENTS}/{}", rel.to_string_lossy().replace('\\', "/")),
-                bytes,
-            )
-        },
+        &|rel, bytes| asm.write(&packed(rel), bytes),
         progress,
         true,
     )?;
@@ -201,7 +212,10 @@ pub fn export_package(
     // of the last ones would otherwise stay through the first volume.
     crate::render::pdf::forget_layouts();
 
-    let rows = inventory_rows(&rendered);
+    let rows = inventory_rows(
+        &rendered,
+        &asm.contents.lock().expect("no writer panicked").files,
+    );
     let sheets: usize = rows.iter().map(|r| r.sheets).sum();
     let one = |d: Diagnostic| vec![d];
     asm.write(INVENTORY_CSV, &inventory_csv(&rows))
@@ -212,10 +226,17 @@ pub fn export_package(
     asm.write(crate::register::PARTICIPANTS_XLSX, participants)
         .map_err(one)?;
     let volumes = write_inventory_volumes(engine, &asm, &rows, package_date).map_err(one)?;
+    // The files so far, taken out while the manifest and `SHA256SUMS` are
+    // written from them (writing a file records its digest under the same
+    // lock).
+    let take_listed =
+        || std::mem::take(&mut asm.contents.lock().expect("no writer panicked").files);
+    let mut listed = take_listed();
     let manifest = Manifest {
         jobs,
         rendered: &rendered,
         rows: &rows,
+        digests: &listed,
         package_date,
         pdfa,
         source_digests,
@@ -223,9 +244,7 @@ pub fn export_package(
     };
     asm.write_with(MANIFEST, |w| manifest.write(w))
         .map_err(one)?;
-    // Every file but `SHA256SUMS` itself, taken out while it is written
-    // (writing records its digest under the same lock).
-    let listed = std::mem::take(&mut asm.contents.lock().expect("no writer panicked").files);
+    listed.append(&mut take_listed());
     asm.write_with(CHECKSUMS, |w| write_checksums(&listed, w))
         .map_err(one)?;
     asm.contents
@@ -253,7 +272,17 @@ fn meta(r: &RenderedJob) -> &Meta {
         .expect("an export keeps each document's metadata")
 }
 
-fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow<'_>> {
+/// A document's file's path inside the package.
+fn packed(rel: &Path) -> String {
+    format!("{DOCUMENTS}/{}", rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// The inventory's rows: each document with its PDF's path and digest (as
+/// the package's writer recorded it in `digests`).
+fn inventory_rows<'a>(
+    rendered: &'a [RenderedJob],
+    digests: &BTreeMap<String, Sha256Digest>,
+) -> Vec<InventoryRow<'a>> {
     rendered
         .iter()
         .enumerate()
@@ -262,11 +291,10 @@ fn inventory_rows(rendered: &[RenderedJob]) -> Vec<InventoryRow<'_>> {
                 .files
                 .iter()
                 .find(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
-                .map(|(p, f)| {
-                    (
-                        format!("{DOCUMENTS}/{}", p.to_string_lossy().replace('\\', "/")),
-                        f.sha256.to_string(),
-                    )
+                .map(|(p, _)| {
+                    let path = packed(p);
+                    let digest = digests[&path].to_string();
+                    (path, digest)
                 })
                 .unwrap_or_default();
             InventoryRow {
@@ -465,6 +493,8 @@ struct Manifest<'a> {
     jobs: &'a [Job],
     rendered: &'a [RenderedJob],
     rows: &'a [InventoryRow<'a>],
+    /// Digests of the files written so far, by path in the package.
+    digests: &'a BTreeMap<String, Sha256Digest>,
     package_date: Date,
     pdfa: &'a str,
     source_digests: &'a BTreeMap<String, String>,
@@ -518,11 +548,14 @@ impl Manifest<'_> {
             "lang": meta(r).lang,
             "sheets": row.sheets,
             "profile": job.profile,
-            "files": r.files.iter().map(|(p, f)| json!({
-                "path": format!("{DOCUMENTS}/{}", p.to_string_lossy().replace('\\', "/")),
-                "sha256": f.sha256,
-                "size": f.size,
-            })).collect::<Vec<_>>(),
+            "files": r.files.iter().map(|(p, f)| {
+                let path = packed(p);
+                json!({
+                    "sha256": self.digests[&path],
+                    "size": f.size,
+                    "path": path,
+                })
+            }).collect::<Vec<_>>(),
             "sources": job.inputs.iter().map(|i| json!({
                 "record": i,
                 "sha256": self.source_digests.get(i),

@@ -177,6 +177,16 @@ fn a_package_is_complete_verifiable_and_reproducible() {
             .iter()
             .any(|s| s["record"] == "order:1064-a" && s["sha256"].is_string())
     );
+    // Each document's files with the digest SHA256SUMS gives them and
+    // their size.
+    for document in manifest["documents"].as_array().unwrap() {
+        for file in document["files"].as_array().unwrap() {
+            let path = file["path"].as_str().unwrap();
+            let listed = format!("{}  {path}", file["sha256"].as_str().unwrap());
+            assert!(sums.lines().any(|l| l == listed), "{listed}");
+            assert_eq!(file["size"], files[path].len(), "{path}");
+        }
+    }
 
     // verify: intact, then one flipped byte, one deleted file, one extra file.
     let o = run(&root(), &["verify", a.to_str().unwrap()]);
