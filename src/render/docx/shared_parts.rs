@@ -132,7 +132,9 @@ pub fn entry_options(time: zip::DateTime) -> zip::write::SimpleFileOptions {
     zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         // Explicit level: flate2 rather than zopfli, same bytes every time.
-        .compression_level(Some(6))
+        // Level 3 rather than 6: a document's text deflates to 5 % more
+        // bytes (about 0.7 KB) for two fifths less deflating.
+        .compression_level(Some(3))
         .system(zip::System::Unix)
         .unix_permissions(0o644)
         .last_modified_time(time)

@@ -102,7 +102,15 @@ pub fn postprocess(package: &[u8], fixes: &Fixes, shared: &SharedParts) -> Resul
     let mut archive = zip::ZipArchive::new(Cursor::new(package))?;
     let mut parts = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
-        let mut file = archive.by_index(i)?;
+        // docx-rs stores its parts; a stored part is read as it lies, its
+        // checksum not computed again (the package was made in memory just
+        // before).
+        let stored = archive.by_index_raw(i)?.compression() == zip::CompressionMethod::Stored;
+        let mut file = if stored {
+            archive.by_index_raw(i)?
+        } else {
+            archive.by_index(i)?
+        };
         if file.is_dir() {
             // OPC packages have no folder entries.
             continue;
