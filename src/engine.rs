@@ -101,6 +101,32 @@ impl Engine {
             .collect()
     }
 
+    /// One job rendered, its files handed to `write` (relative path, bytes).
+    pub fn render_job(
+        &self,
+        job: &Job,
+        write: &WriteFile<'_>,
+        keep_meta: bool,
+    ) -> Result<RenderedJob, Diagnostic> {
+        let started = std::time::Instant::now();
+        let (doc, files) = self.render(job)?;
+        let mut out = RenderedJob {
+            name: job.name.clone(),
+            meta: keep_meta.then(|| Box::new(doc.meta)),
+            files: Vec::new(),
+            pages: 0,
+            millis: 0,
+        };
+        for (format, rendered) in files {
+            let rel = job.stem().with_extension(format.extension());
+            write(&rel, &rendered.bytes)?;
+            out.pages += rendered.pages.unwrap_or(0);
+            out.files.push((rel, FileState::of(&rendered.bytes)));
+        }
+        out.millis = started.elapsed().as_millis() as u64;
+        Ok(out)
+    }
+
     /// Renders jobs on `threads` worker threads, handing every file to
     /// `write` (relative path, bytes). Returns what each job wrote, in the
     /// jobs' order, or every problem.
@@ -113,22 +139,7 @@ impl Engine {
         keep_meta: bool,
     ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
         let results = parallel_map(jobs, threads, |job| {
-            let started = std::time::Instant::now();
-            let (doc, files) = self.render(job)?;
-            let mut out = RenderedJob {
-                name: job.name.clone(),
-                meta: keep_meta.then(|| Box::new(doc.meta)),
-                files: Vec::new(),
-                pages: 0,
-                millis: 0,
-            };
-            for (format, rendered) in files {
-                let rel = job.stem().with_extension(format.extension());
-                write(&rel, &rendered.bytes)?;
-                out.pages += rendered.pages.unwrap_or(0);
-                out.files.push((rel, FileState::of(&rendered.bytes)));
-            }
-            out.millis = started.elapsed().as_millis() as u64;
+            let out = self.render_job(job, write, keep_meta)?;
             progress.step(&job.name);
             Ok(out)
         });

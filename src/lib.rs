@@ -38,6 +38,7 @@ pub mod template;
 pub mod typography;
 pub mod validate;
 pub mod watch;
+pub mod workers;
 
 /// Settings shared by the property tests.
 #[cfg(test)]

@@ -45,7 +45,7 @@ fn io_error(what: &str, path: &Path, err: std::io::Error) -> Diagnostic {
 }
 
 /// Whether a relative output path stays inside the output folder.
-fn is_inside(rel: &Path) -> bool {
+pub(crate) fn is_inside(rel: &Path) -> bool {
     rel.components().all(|c| matches!(c, Component::Normal(_))) && rel.components().next().is_some()
 }
 
@@ -168,6 +168,14 @@ impl Staging<'_> {
         let parent = path.parent().unwrap_or(dir);
         fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
         fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))
+    }
+
+    /// The staging folder, for worker processes that write into it.
+    pub fn path(&self) -> &Path {
+        self.dir
+            .as_ref()
+            .expect("staging is open until committed")
+            .path()
     }
 
     /// Records that a file was staged (the list of files to move).

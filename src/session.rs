@@ -17,7 +17,7 @@ use std::time::Instant;
 use crate::assets::Assets;
 use crate::dates::Date;
 use crate::diag::{self, Diagnostic, Failure, Sources};
-use crate::engine::{Engine, Renderers};
+use crate::engine::{Engine, RenderedJob, Renderers, WriteFile};
 use crate::export::{Destination, ExportOptions, Package, export_package};
 use crate::incremental::{
     self, Digests, DocumentState, STATE_FILE, State, membership_changes, whole_digest,
@@ -31,6 +31,12 @@ use crate::render::docx::{DocxOptions, DocxRenderer};
 use crate::render::pdf::{PdfA, PdfOptions, PdfRenderer};
 use crate::render::{Format, Renderer};
 use crate::validate::{Catalog, validate};
+use crate::workers::render_in_workers;
+
+/// Worker processes are started for at least this many documents per job:
+/// each checks the records again and starts Typst, which a few documents
+/// do not repay.
+const WORKERS_FROM: usize = 4;
 
 /// What a session reads, renders and writes: the options every command
 /// resolves once.
@@ -52,6 +58,10 @@ pub struct SessionOptions {
     /// it keeps the parsed record files between builds. A one-shot command
     /// does not, so that its memory does not grow with the records.
     pub live: bool,
+    /// The program a one-shot build runs as worker processes when it renders
+    /// with several jobs (`crate::workers`): the command line's own. None:
+    /// render on threads of this process.
+    pub worker_program: Option<PathBuf>,
 }
 
 /// `SOURCE_DATE_EPOCH`, if set, fixes every date embedded in the outputs.
@@ -275,6 +285,11 @@ impl Session {
         )
     }
 
+    /// The input digests of the catalog's documents.
+    pub fn digests<'a>(&self, catalog: &'a Catalog) -> Digests<'a> {
+        Digests::new(catalog, &self.assets, &self.options_digest())
+    }
+
     /// Digest of every option that changes the bytes of a document.
     fn options_digest(&self) -> String {
         format!("{:?} epoch={:?}", self.options.formats, self.options.epoch)
@@ -348,7 +363,7 @@ impl Session {
         let mut state = State::load(out.root());
         // Until this build completes, no state it writes vouches for the whole.
         state.whole = None;
-        let digests = Digests::new(&catalog, &self.assets, &self.options_digest());
+        let digests = self.digests(&catalog);
         let mut inputs: Vec<String> = jobs.iter().map(|j| digests.job(j)).collect();
         let formats = &self.options.formats;
         let (todo, unchanged): (Vec<usize>, Vec<usize>) = (0..jobs.len()).partition(|&i| {
@@ -383,13 +398,26 @@ impl Session {
         if !todo_jobs.is_empty() {
             let mut staging = out.stage()?;
             let progress = Progress::new(todo_jobs.len(), quiet);
-            let rendered = engine.render_all(
-                &todo_jobs,
-                self.options.jobs,
-                &|rel, bytes| staging.write(rel, bytes),
-                &progress,
-                false,
-            );
+            let write = |rel: &Path, bytes: &[u8]| staging.write(rel, bytes);
+            let rendered = match &self.options.worker_program {
+                Some(program)
+                    if self.options.jobs > 1
+                        && todo_jobs.len() >= WORKERS_FROM * self.options.jobs =>
+                {
+                    let todo_inputs: Vec<&str> = todo.iter().map(|&i| inputs[i].as_str()).collect();
+                    let done = render_in_workers(
+                        program,
+                        &self.options,
+                        staging.path(),
+                        &todo_jobs,
+                        &todo_inputs,
+                        self.options.jobs,
+                        &progress,
+                    );
+                    self.render_the_rest(&engine, &todo_jobs, done, &write, &progress)
+                }
+                _ => engine.render_all(&todo_jobs, self.options.jobs, &write, &progress, false),
+            };
             progress.finish();
             // What follows needs none of the records: their memory goes to
             // the state of thousands of documents instead.
@@ -461,6 +489,34 @@ impl Session {
         }
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+
+    /// The jobs the workers did not render, rendered here (where a problem
+    /// is reported as in any build), merged with theirs in the jobs' order.
+    fn render_the_rest(
+        &self,
+        engine: &Engine,
+        jobs: &[&Job],
+        done: Vec<Option<RenderedJob>>,
+        write: &WriteFile<'_>,
+        progress: &Progress,
+    ) -> Result<Vec<RenderedJob>, Vec<Diagnostic>> {
+        let missing: Vec<&Job> = jobs
+            .iter()
+            .zip(&done)
+            .filter(|(_, d)| d.is_none())
+            .map(|(j, _)| *j)
+            .collect();
+        let mut again = if missing.is_empty() {
+            Vec::new()
+        } else {
+            engine.render_all(&missing, self.options.jobs, write, progress, false)?
+        }
+        .into_iter();
+        Ok(done
+            .into_iter()
+            .map(|d| d.or_else(|| again.next()).expect("every job rendered once"))
+            .collect())
     }
 
     /// Writes the participants register (`participants.xlsx`) into `dir`,

@@ -42,6 +42,11 @@ pub fn formats(names: &[String]) -> Vec<Format> {
 pub fn run(config: &Config, args: &BuildArgs) -> Result<(), Failure> {
     let mut options = config.session_options(formats(&args.format), args.profile.clone())?;
     options.live = args.watch;
+    // A one-shot build renders in worker processes of this program; a
+    // watching one keeps Typst's caches warm in this process instead.
+    if !args.watch {
+        options.worker_program = std::env::current_exe().ok();
+    }
     let mut session = Session::open(options)?;
     let request = BuildRequest {
         files: args.files.clone(),

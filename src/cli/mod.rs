@@ -9,6 +9,7 @@ mod serve;
 mod tables;
 mod templates;
 mod watch;
+mod worker;
 
 use std::path::{Path, PathBuf};
 
@@ -78,6 +79,9 @@ pub enum Command {
     Templates(templates::TemplatesArgs),
     /// Write a synthetic data folder of N distinct orders, for benchmarks.
     BenchData(bench_data::BenchDataArgs),
+    /// One of the processes a build renders in (started by `build` itself).
+    #[command(name = "render-worker", hide = true)]
+    RenderWorker,
 }
 
 /// The options every command shares, resolved once.
@@ -131,6 +135,7 @@ impl Config {
             profile,
             epoch: source_date_epoch()?,
             live: false,
+            worker_program: None,
         })
     }
 }
@@ -167,6 +172,7 @@ pub fn main() -> i32 {
         Command::Tables(args) => tables::run(&config, args),
         Command::Templates(args) => templates::run(&config, args),
         Command::BenchData(args) => bench_data::run(&config, args),
+        Command::RenderWorker => worker::run(),
     };
     match result {
         Ok(()) => exit::OK,

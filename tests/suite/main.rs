@@ -16,4 +16,5 @@ mod preview;
 mod sample;
 mod seeds;
 mod tables;
+mod workers;
 mod workflows;
