@@ -31,6 +31,7 @@ pub mod profile;
 pub mod progress;
 pub mod register;
 pub mod render;
+pub mod render_worker;
 pub mod sections;
 pub mod serve;
 pub mod session;

@@ -15,85 +15,84 @@
 //! did not start or stopped — is rendered again in the calling process,
 //! where its problem is reported as in any build.
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, Failure};
+use crate::diag::Diagnostic;
 use crate::engine::RenderedJob;
 use crate::incremental::FileState;
-use crate::output::is_inside;
 use crate::plan::Job;
 use crate::progress::Progress;
-use crate::render::Format;
-use crate::session::{Checked, Session, SessionOptions};
 
 /// The hidden command a worker runs: `<program> render-worker`, the request
-/// on its standard input, one line per job on its standard output.
+/// on its standard input, one line per job on its standard output. The
+/// worker's side is the `render_worker` module.
 pub const WORKER_COMMAND: &str = "render-worker";
+
+/// The session a worker opens: the calling build's options, writing into
+/// its staging folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Setup {
+    pub data_dir: PathBuf,
+    pub templates_dir: Option<PathBuf>,
+    /// File extensions of the formats, in the build's order.
+    pub formats: Vec<String>,
+    pub profile: Option<String>,
+    pub epoch: Option<i64>,
+    pub staging: PathBuf,
+}
 
 /// What a worker is asked to render.
 #[derive(Debug, Serialize, Deserialize)]
-struct Request {
-    data_dir: PathBuf,
-    templates_dir: Option<PathBuf>,
-    formats: Vec<String>,
-    profile: Option<String>,
-    epoch: Option<i64>,
-    staging: PathBuf,
-    jobs: Vec<Share>,
+pub struct Request {
+    pub setup: Setup,
+    pub jobs: Vec<Share>,
 }
 
 /// One job of a worker's share.
 #[derive(Debug, Serialize, Deserialize)]
-struct Share {
+pub struct Share {
     /// Place in the calling process's list.
-    index: usize,
-    name: String,
+    pub index: usize,
+    pub name: String,
     /// The digest of the job's inputs the calling process checked.
-    inputs: String,
+    pub inputs: String,
 }
 
 /// A job a worker finished.
 #[derive(Debug, Serialize, Deserialize)]
-struct Done {
-    index: usize,
+pub struct Done {
+    pub index: usize,
     /// Sizes of the job's files in the order of the formats; none when the
     /// worker did not render it.
-    sizes: Option<Vec<u64>>,
-    pages: usize,
-    millis: u64,
+    pub sizes: Option<Vec<u64>>,
+    pub pages: usize,
+    pub millis: u64,
 }
 
-/// Renders `jobs` in `workers` processes of `program`, writing into
-/// `staging`; `inputs[i]` is the input digest of `jobs[i]`. Each job the
+/// Renders `jobs` in `workers` processes of `program`, each opening
+/// `setup`; `inputs[i]` is the input digest of `jobs[i]`. Each job the
 /// workers rendered comes back in its place; the others are `None`.
 pub fn render_in_workers(
     program: &Path,
-    options: &SessionOptions,
-    staging: &Path,
+    setup: &Setup,
     jobs: &[&Job],
     inputs: &[&str],
     workers: usize,
     progress: &Progress,
 ) -> Vec<Option<RenderedJob>> {
     let results: Mutex<Vec<Option<RenderedJob>>> = Mutex::new(vec![None; jobs.len()]);
-    let formats = &options.formats;
+    let formats = &setup.formats;
     std::thread::scope(|scope| {
         for first in 0..workers.min(jobs.len()) {
             // Every n-th job: documents of one kind, which cost alike, are
             // dealt out evenly.
             let request = Request {
-                data_dir: options.data_dir.clone(),
-                templates_dir: options.templates_dir.clone(),
-                formats: formats.iter().map(|f| f.extension().to_owned()).collect(),
-                profile: options.profile.clone(),
-                epoch: options.epoch,
-                staging: staging.to_path_buf(),
+                setup: setup.clone(),
                 jobs: (first..jobs.len())
                     .step_by(workers)
                     .map(|index| Share {
@@ -117,9 +116,7 @@ pub fn render_in_workers(
                     let files = formats
                         .iter()
                         .zip(sizes)
-                        .map(|(f, size)| {
-                            (job.stem().with_extension(f.extension()), FileState { size })
-                        })
+                        .map(|(ext, size)| (job.stem().with_extension(ext), FileState { size }))
                         .collect();
                     let rendered = RenderedJob {
                         name: job.name.clone(),
@@ -167,74 +164,18 @@ fn run_worker_process(
     Ok(())
 }
 
-/// The worker's side: reads a request from `input`, renders its share and
-/// writes a line to `output` for each job, as soon as it is done.
-pub fn run_worker(input: impl Read, mut output: impl Write) -> Result<(), Failure> {
-    let request: Request = serde_json::from_reader(input)
-        .map_err(|e| Diagnostic::error(format!("a worker's request does not parse: {e}")))?;
-    let formats: Vec<Format> = request
-        .formats
-        .iter()
-        .filter_map(|f| Format::parse(f))
-        .collect();
-    let options = SessionOptions {
-        data_dir: request.data_dir,
-        out_dir: request.staging.clone(),
-        templates_dir: request.templates_dir,
-        jobs: 1,
-        formats,
-        profile: request.profile,
-        epoch: request.epoch,
-        live: false,
-        worker_program: None,
-    };
-    let mut session = Session::open(options)?;
-    let Checked { catalog, .. } = session.check()?;
-    let planned = session.plan(&catalog, &[]);
-    let digests = session.digests(&catalog);
-    let by_name: HashMap<&str, &Job> = planned.iter().map(|j| (j.name.as_str(), j)).collect();
-    let engine = session.engine(Arc::clone(&catalog), &planned)?;
-    let write = |rel: &Path, bytes: &[u8]| -> Result<(), Diagnostic> {
-        if !is_inside(rel) {
-            return Err(Diagnostic::error(format!(
-                "{} is outside the output folder",
-                rel.display()
-            )));
-        }
-        let path = request.staging.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                Diagnostic::error(format!("cannot create {}: {e}", parent.display()))
-            })?;
-        }
-        std::fs::write(&path, bytes)
-            .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", path.display())))
-    };
-    for share in &request.jobs {
-        let rendered = by_name
-            .get(share.name.as_str())
-            .filter(|job| digests.job(job) == share.inputs)
-            .and_then(|job| engine.render_job(job, &write, false).ok());
-        let done = match rendered {
-            Some(r) => Done {
-                index: share.index,
-                sizes: Some(r.files.iter().map(|(_, f)| f.size).collect()),
-                pages: r.pages,
-                millis: r.millis,
-            },
-            None => Done {
-                index: share.index,
-                sizes: None,
-                pages: 0,
-                millis: 0,
-            },
-        };
-        let line = serde_json::to_string(&done).expect("a line serializes");
-        writeln!(output, "{line}")
-            .and_then(|()| output.flush())
-            .map_err(|e| Diagnostic::error(format!("a worker cannot report: {e}")))?;
-    }
-    Ok(())
+/// The worker's side: the request on its standard input.
+pub fn read_request(input: impl Read) -> Result<Request, Diagnostic> {
+    serde_json::from_reader(input)
+        .map_err(|e| Diagnostic::error(format!("a worker's request does not parse: {e}")))
+}
+
+/// The worker's side: one line for a finished job, sent at once.
+pub fn write_done(output: &mut impl Write, done: &Done) -> Result<(), Diagnostic> {
+    let line = serde_json::to_string(done).expect("a line serializes");
+    writeln!(output, "{line}")
+        .and_then(|()| output.flush())
+        .map_err(|e| Diagnostic::error(format!("a worker cannot report: {e}")))
 }
 
 #[cfg(test)]
@@ -244,12 +185,14 @@ mod tests {
     #[test]
     fn a_request_and_its_answers_go_through_json() {
         let request = Request {
-            data_dir: "data".into(),
-            templates_dir: None,
-            formats: vec!["pdf".into(), "docx".into()],
-            profile: Some("kz".into()),
-            epoch: Some(1_700_000_000),
-            staging: "out/.clusterdoc-tmp-x".into(),
+            setup: Setup {
+                data_dir: "data".into(),
+                templates_dir: None,
+                formats: vec!["pdf".into(), "docx".into()],
+                profile: Some("kz".into()),
+                epoch: Some(1_700_000_000),
+                staging: "out/.clusterdoc-tmp-x".into(),
+            },
             jobs: vec![Share {
                 index: 3,
                 name: "order-1064-a".into(),
@@ -257,11 +200,21 @@ mod tests {
             }],
         };
         let text = serde_json::to_string(&request).unwrap();
-        let back: Request = serde_json::from_str(&text).unwrap();
+        let back = read_request(text.as_bytes()).unwrap();
         assert_eq!(back.jobs[0].index, 3);
-        assert_eq!(back.profile.as_deref(), Some("kz"));
-        let done: Done =
-            serde_json::from_str(r#"{"index":3,"sizes":null,"pages":0,"millis":0}"#).unwrap();
-        assert!(done.sizes.is_none());
+        assert_eq!(back.setup.profile.as_deref(), Some("kz"));
+        let mut lines = Vec::new();
+        let done = Done {
+            index: 3,
+            sizes: None,
+            pages: 0,
+            millis: 0,
+        };
+        write_done(&mut lines, &done).unwrap();
+        assert_eq!(
+            lines,
+            b"{\"index\":3,\"sizes\":null,\"pages\":0,\"millis\":0}\n"
+        );
+        assert!(read_request(&b"{"[..]).is_err());
     }
 }

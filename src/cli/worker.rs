@@ -2,8 +2,8 @@
 //! several jobs renders in; see `crate::workers`.
 
 use super::Failure;
-use crate::workers::run_worker;
+use crate::render_worker;
 
 pub fn run() -> Result<(), Failure> {
-    run_worker(std::io::stdin().lock(), std::io::stdout().lock())
+    render_worker::run(std::io::stdin().lock(), std::io::stdout().lock())
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use clusterdoc::progress::Progress;
 use clusterdoc::render::Format;
 use clusterdoc::session::{Session, SessionOptions};
-use clusterdoc::workers::render_in_workers;
+use clusterdoc::workers::{Setup, render_in_workers};
 
 use crate::common::{bin, fixtures, problems, root, snapshot, stderr};
 
@@ -109,7 +109,7 @@ fn a_worker_renders_only_from_the_inputs_the_build_checked() {
         live: false,
         worker_program: Some(PathBuf::from(bin())),
     };
-    let mut session = Session::open(options.clone()).unwrap();
+    let mut session = Session::open(options).unwrap();
     let checked = session.check().unwrap();
     let jobs = session.plan(&checked.catalog, &[]);
     let digests = session.digests(&checked.catalog);
@@ -121,8 +121,16 @@ fn a_worker_renders_only_from_the_inputs_the_build_checked() {
 
     let staging = tmp.path().join("staging");
     std::fs::create_dir_all(&staging).unwrap();
+    let setup = Setup {
+        data_dir: data,
+        templates_dir: None,
+        formats: vec!["pdf".into(), "docx".into()],
+        profile: None,
+        epoch: Some(1_700_000_000),
+        staging: staging.clone(),
+    };
     let program = Path::new(bin());
-    let done = render_in_workers(program, &options, &staging, &jobs, &inputs, 2, &quiet);
+    let done = render_in_workers(program, &setup, &jobs, &inputs, 2, &quiet);
     assert_eq!(done.len(), 12);
     assert!(done[1].is_none(), "changed inputs are not rendered");
     let staged = snapshot(&staging);
@@ -142,8 +150,7 @@ fn a_worker_renders_only_from_the_inputs_the_build_checked() {
 
     let none = render_in_workers(
         Path::new("/nonexistent/clusterdoc"),
-        &options,
-        &staging,
+        &setup,
         &jobs,
         &inputs,
         2,

@@ -1,0 +1,82 @@
+//! The worker's side of `crate::workers`: a process that opens the calling
+//! build's session, checks the records again and renders its share of the
+//! documents into the build's staging folder, reporting each as it is done.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Failure};
+use crate::output::is_inside;
+use crate::plan::Job;
+use crate::render::Format;
+use crate::session::{Checked, Session, SessionOptions};
+use crate::workers::{Done, Setup, read_request, write_done};
+
+/// Reads a request from `input`, renders its share and writes a line to
+/// `output` for each job, as soon as it is done. A job is rendered only
+/// when its inputs are those the calling build checked.
+pub fn run(input: impl Read, mut output: impl Write) -> Result<(), Failure> {
+    let request = read_request(input)?;
+    let staging = request.setup.staging.clone();
+    let mut session = Session::open(options(request.setup))?;
+    let Checked { catalog, .. } = session.check()?;
+    let planned = session.plan(&catalog, &[]);
+    let digests = session.digests(&catalog);
+    let by_name: HashMap<&str, &Job> = planned.iter().map(|j| (j.name.as_str(), j)).collect();
+    let engine = session.engine(Arc::clone(&catalog), &planned)?;
+    let write = |rel: &Path, bytes: &[u8]| write_staged(&staging, rel, bytes);
+    for share in &request.jobs {
+        let rendered = by_name
+            .get(share.name.as_str())
+            .filter(|job| digests.job(job) == share.inputs)
+            .and_then(|job| engine.render_job(job, &write, false).ok());
+        let done = Done {
+            index: share.index,
+            sizes: rendered
+                .as_ref()
+                .map(|r| r.files.iter().map(|(_, f)| f.size).collect()),
+            pages: rendered.as_ref().map_or(0, |r| r.pages),
+            millis: rendered.as_ref().map_or(0, |r| r.millis),
+        };
+        write_done(&mut output, &done)?;
+    }
+    Ok(())
+}
+
+/// The session a worker opens: one thread, no live preview, no workers of
+/// its own, its output the build's staging folder.
+fn options(setup: Setup) -> SessionOptions {
+    SessionOptions {
+        data_dir: setup.data_dir,
+        out_dir: setup.staging,
+        templates_dir: setup.templates_dir,
+        jobs: 1,
+        formats: setup
+            .formats
+            .iter()
+            .filter_map(|f| Format::parse(f))
+            .collect(),
+        profile: setup.profile,
+        epoch: setup.epoch,
+        live: false,
+        worker_program: None,
+    }
+}
+
+fn write_staged(staging: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    if !is_inside(rel) {
+        return Err(Diagnostic::error(format!(
+            "{} is outside the output folder",
+            rel.display()
+        )));
+    }
+    let path = staging.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Diagnostic::error(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    std::fs::write(&path, bytes)
+        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", path.display())))
+}
