@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::ir::Lang;
+use crate::lang::Lang;
 
 /// A calendar date. Ordered, hashable, printed as ДД.ММ.ГГГГ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -22,6 +22,7 @@ pub mod export;
 pub mod fonts;
 pub mod incremental;
 pub mod ir;
+pub mod lang;
 pub mod load;
 pub mod model;
 pub mod output;

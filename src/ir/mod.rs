@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::dates::Date;
+pub use crate::lang::Lang;
 use crate::profile::Profile;
 
 /// One output document: an order with its appendices, a passport, an agreement…
@@ -33,31 +34,6 @@ pub struct Meta {
     pub lang: Lang,
     /// Issuing body or author, for the document properties.
     pub author: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Ru,
-    Kk,
-}
-
-impl Lang {
-    /// ISO 639-1 code, as Typst's `text(lang:)` wants it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru",
-            Lang::Kk => "kk",
-        }
-    }
-
-    /// BCP 47 tag, as OOXML's `w:lang` wants it.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru-RU",
-            Lang::Kk => "kk-KZ",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

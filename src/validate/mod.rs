@@ -9,6 +9,8 @@ mod agreement;
 pub mod amendment;
 mod checker;
 mod cluster;
+#[cfg(test)]
+mod fuzz;
 mod markdown;
 mod membership;
 mod order;
