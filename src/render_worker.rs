@@ -65,11 +65,20 @@ fn options(setup: Setup) -> SessionOptions {
     }
 }
 
+/// A file into the build's staging folder, which the build made. Once the
+/// build has ended (and removed it), a worker still running must not make
+/// it again and leave it behind.
 fn write_staged(staging: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     if !is_inside(rel) {
         return Err(Diagnostic::error(format!(
             "{} is outside the output folder",
             rel.display()
+        )));
+    }
+    if !staging.is_dir() {
+        return Err(Diagnostic::error(format!(
+            "the build's staging folder {} is gone",
+            staging.display()
         )));
     }
     let path = staging.join(rel);
@@ -79,4 +88,25 @@ fn write_staged(staging: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Diagnost
     }
     std::fs::write(&path, bytes)
         .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::write_staged;
+
+    #[test]
+    fn a_worker_writes_only_inside_a_staging_folder_that_is_there() {
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = tmp.path().join("staging");
+        let rel = Path::new("orders/a.pdf");
+        assert!(write_staged(&staging, rel, b"%PDF").is_err());
+        assert!(!staging.exists(), "the staging folder made again");
+        std::fs::create_dir(&staging).unwrap();
+        write_staged(&staging, rel, b"%PDF").unwrap();
+        assert_eq!(std::fs::read(staging.join(rel)).unwrap(), b"%PDF");
+        assert!(write_staged(&staging, Path::new("../b.pdf"), b"x").is_err());
+        assert!(!tmp.path().join("b.pdf").exists());
+    }
 }
