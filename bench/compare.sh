@@ -8,8 +8,9 @@
 # plus a cold single order, a no-op rebuild, an archive export, the build
 # and the export at a second, larger N (once each: their peak RSS is the
 # figure), and instruction counts against the Typst CLI. Whole-process
-# times and peak RSS from /usr/bin/time; each figure is the median of RUNS
-# runs.
+# times and peak RSS from /usr/bin/time, the peak of a command's processes
+# together from bench/tree_memory.py; each time is the median of RUNS runs,
+# each memory figure the largest.
 #
 #   bench/compare.sh [N] [RUNS]      defaults: 1000 documents, 3 runs
 #   BIG_N=0 bench/compare.sh         skip the large N (default 20000)
@@ -56,7 +57,9 @@ RESULTS=$WORK/rows.tsv
 : >"$RESULTS"
 
 # measure LABEL DOCS PREPARE COMMAND...: runs PREPARE then COMMAND, RUNS
-# times; records the median wall time and the largest peak RSS.
+# times; records the median wall time, the largest peak RSS of one process
+# and the largest peak of all its processes together (a build with several
+# jobs renders in worker processes: bench/tree_memory.py).
 measure() {
     local label=$1 docs=$2 prepare=$3
     shift 3
@@ -64,12 +67,13 @@ measure() {
     : >"$times"
     for _ in $(seq "$RUNS"); do
         eval "$prepare"
-        /usr/bin/time -f "%e %M" -o "$WORK/one.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+        python3 bench/tree_memory.py "$WORK/tree.txt" \
+            /usr/bin/time -f "%e %M" -o "$WORK/one.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
             cat "$WORK/stderr.txt" >&2
             echo "failed: $label" >&2
             exit 1
         }
-        tail -n 1 "$WORK/one.txt" >>"$times"
+        echo "$(tail -n 1 "$WORK/one.txt") $(cut -d' ' -f1 "$WORK/tree.txt")" >>"$times"
     done
     python3 - "$label" "$docs" "$times" >>"$RESULTS" <<'EOF'
 import statistics, sys
@@ -77,9 +81,10 @@ label, docs, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 rows = [line.split() for line in open(path) if line.strip()]
 wall = statistics.median(float(r[0]) for r in rows)
 rss = max(int(r[1]) for r in rows) / 1024
-print(f"{label}\t{docs}\t{wall:.3f}\t{rss:.0f}")
+tree = max(int(r[2]) for r in rows) / 1024
+print(f"{label}\t{docs}\t{wall:.3f}\t{rss:.0f}\t{tree:.0f}")
 EOF
-    echo "  $(tail -n 1 "$RESULTS" | cut -f1,3,4 --output-delimiter='  ')" >&2
+    echo "  $(tail -n 1 "$RESULTS" | cut -f1,3,4,5 --output-delimiter='  ')" >&2
 }
 
 CD=("$BIN" --quiet --data "$WORK/data" --out "$WORK/out")
@@ -173,11 +178,11 @@ path, cores, n, runs, instr = sys.argv[1:6]
 rows = [line.rstrip("\n").split("\t") for line in open(path)]
 rate = {r[0]: int(r[1]) / float(r[2]) for r in rows}
 print(f"{n} documents, {cores} cores, median of {runs} runs\n")
-print("| run | docs | wall, s | docs/s | ms/doc | peak RSS, MB |")
-print("|---|---:|---:|---:|---:|---:|")
-for label, docs, wall, rss in rows:
+print("| run | docs | wall, s | docs/s | ms/doc | peak RSS of one process, MB | peak of all its processes (PSS), MB |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for label, docs, wall, rss, tree in rows:
     docs, wall = int(docs), float(wall)
-    print(f"| {label} | {docs} | {wall:.2f} | {docs / wall:.1f} | {1000 * wall / docs:.1f} | {rss} |")
+    print(f"| {label} | {docs} | {wall:.2f} | {docs / wall:.1f} | {1000 * wall / docs:.1f} | {rss} | {tree} |")
 def ratio(ours, theirs):
     return f"{rate[ours] / rate[theirs]:.2f}×"
 print()
