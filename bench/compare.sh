@@ -176,13 +176,17 @@ python3 - "$RESULTS" "$CORES" "$N" "$RUNS" "$WORK/instructions.tsv" <<'EOF' | te
 import sys
 path, cores, n, runs, instr = sys.argv[1:6]
 rows = [line.rstrip("\n").split("\t") for line in open(path)]
-rate = {r[0]: int(r[1]) / float(r[2]) for r in rows}
+# A run shorter than /usr/bin/time's 10 ms, or than the 0.1 s between
+# samples of its processes' memory, has no figure.
+rate = {r[0]: int(r[1]) / float(r[2]) for r in rows if float(r[2]) > 0}
 print(f"{n} documents, {cores} cores, median of {runs} runs\n")
 print("| run | docs | wall, s | docs/s | ms/doc | peak RSS of one process, MB | peak of all its processes (PSS), MB |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for label, docs, wall, rss, tree in rows:
     docs, wall = int(docs), float(wall)
-    print(f"| {label} | {docs} | {wall:.2f} | {docs / wall:.1f} | {1000 * wall / docs:.1f} | {rss} | {tree} |")
+    per_second = f"{docs / wall:.1f}" if wall > 0 else "–"
+    tree = tree if tree != "0" else "–"
+    print(f"| {label} | {docs} | {wall:.2f} | {per_second} | {1000 * wall / docs:.1f} | {rss} | {tree} |")
 def ratio(ours, theirs):
     return f"{rate[ours] / rate[theirs]:.2f}×"
 print()
