@@ -167,7 +167,8 @@ if [ "$CALLGRIND_N" -gt 0 ]; then
         "$BIN" --quiet --data "$WORK/cg/data" --out "$WORK/cg/out" --jobs 1 build --format pdf 2>/dev/null
     valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$WORK/cg/typst.%p" \
         xargs -a "$WORK/cg/list.txt" -n 1 -P 1 "$WORK/typst/one.sh" 2>/dev/null
-    total() { cat "$@" | sed -n 's/^summary: //p' | awk '{s += $1} END {printf "%d", s}'; }
+    # %d stops at 2 147 483 647 in Debian's awk (mawk); a count is more.
+    total() { cat "$@" | sed -n 's/^summary: //p' | awk '{s += $1} END {printf "%.0f", s}'; }
     printf '%s\t%s\t%s\n' "clusterdoc PDF, 1 job" "$CALLGRIND_N" "$(total "$WORK"/cg/ours.*)" >>"$WORK/instructions.tsv"
     printf '%s\t%s\t%s\n' "typst CLI, 1 process per document" "$CALLGRIND_N" "$(total "$WORK"/cg/typst.*)" >>"$WORK/instructions.tsv"
 fi
