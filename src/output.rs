@@ -45,8 +45,20 @@ fn io_error(what: &str, path: &Path, err: std::io::Error) -> Diagnostic {
 }
 
 /// Whether a relative output path stays inside the output folder.
-pub(crate) fn is_inside(rel: &Path) -> bool {
+fn is_inside(rel: &Path) -> bool {
     rel.components().all(|c| matches!(c, Component::Normal(_))) && rel.components().next().is_some()
+}
+
+/// Refuses a relative output path that leaves the output folder.
+fn inside(rel: &Path) -> Result<(), Diagnostic> {
+    if is_inside(rel) {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(format!(
+            "refusing to write {} outside the output folder",
+            rel.display()
+        )))
+    }
 }
 
 impl OutDir {
@@ -129,12 +141,7 @@ impl OutDir {
     }
 
     fn checked(&self, rel: &Path) -> Result<PathBuf, Diagnostic> {
-        if !is_inside(rel) {
-            return Err(Diagnostic::error(format!(
-                "refusing to write {} outside the output folder",
-                rel.display()
-            )));
-        }
+        inside(rel)?;
         Ok(self.root.join(rel))
     }
 
@@ -158,16 +165,7 @@ impl Staging<'_> {
     /// Writes a file into the staging folder (`rel` as it will be in the
     /// output folder). Safe to call from several threads on distinct paths.
     pub fn write(&self, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-        self.out.checked(rel)?;
-        let dir = self
-            .dir
-            .as_ref()
-            .expect("staging is open until committed")
-            .path();
-        let path = dir.join(rel);
-        let parent = path.parent().unwrap_or(dir);
-        fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
-        fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))
+        write_staged(self.path(), rel, bytes)
     }
 
     /// The staging folder, for worker processes that write into it.
@@ -214,6 +212,17 @@ impl Staging<'_> {
             .map_err(|e| io_error("remove", &self.out.root, e))?;
         Ok(std::mem::take(&mut self.files))
     }
+}
+
+/// Writes a file into a run's staging folder `dir` (`rel` as it will be in
+/// the output folder): by the run itself, or by the worker processes it
+/// started.
+pub fn write_staged(dir: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    inside(rel)?;
+    let path = dir.join(rel);
+    let parent = path.parent().unwrap_or(dir);
+    fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+    fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))
 }
 
 /// Writes a file whole or not at all: into a temporary file beside it,

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Failure};
-use crate::output::is_inside;
+use crate::output;
 use crate::plan::Job;
 use crate::render::Format;
 use crate::session::{Checked, Session, SessionOptions};
@@ -69,25 +69,13 @@ fn options(setup: Setup) -> SessionOptions {
 /// build has ended (and removed it), a worker still running must not make
 /// it again and leave it behind.
 fn write_staged(staging: &Path, rel: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    if !is_inside(rel) {
-        return Err(Diagnostic::error(format!(
-            "{} is outside the output folder",
-            rel.display()
-        )));
-    }
     if !staging.is_dir() {
         return Err(Diagnostic::error(format!(
             "the build's staging folder {} is gone",
             staging.display()
         )));
     }
-    let path = staging.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Diagnostic::error(format!("cannot create {}: {e}", parent.display())))?;
-    }
-    std::fs::write(&path, bytes)
-        .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", path.display())))
+    output::write_staged(staging, rel, bytes)
 }
 
 #[cfg(test)]
