@@ -17,23 +17,23 @@
 //!   every part but the document's text and properties is fixed and
 //!   deflated once a session and then copied ([`super::shared_parts`]).
 //!
-//! The parts are parsed into a small tree of raw (still escaped) strings
-//! (`xml.rs`), so text and attribute values are written back exactly as
-//! docx-rs wrote them; the fixes of a tree are in `fixes.rs`, the schema's
-//! order of children in `schema.rs`.
+//! A `word/` part is copied through as docx-rs wrote it, in one streaming
+//! pass (`stream.rs`) that builds only the elements a fix needs whole into
+//! a small tree of raw (still escaped) strings (`xml.rs`), so text and
+//! attribute values are written back exactly as docx-rs wrote them; the
+//! fixes of a tree are in `fixes.rs`, the schema's order of children in
+//! `schema.rs`.
 
 mod fixes;
 mod schema;
+mod stream;
 mod xml;
 
 use std::fmt;
 use std::io::{Cursor, Read, Write};
 use std::sync::Arc;
 
-use self::fixes::{
-    mark_header_rows, renumber_para_ids, set_default_lang, soft_hyphens, sort_custom_properties,
-};
-use self::schema::{drop_invalid, reorder};
+use self::fixes::{set_default_lang, sort_custom_properties};
 use self::xml::{Element, Node, parse, serialize};
 use super::shared_parts::{Entry, SharedParts, entry_options};
 
@@ -317,22 +317,27 @@ fn fix_part(
         return Ok(None);
     }
     let text = std::str::from_utf8(bytes).map_err(|e| xml_err(e.to_string()))?;
-    let mut nodes = parse(text).map_err(xml_err)?;
     if name == "docProps/custom.xml" {
+        let mut nodes = parse(text).map_err(xml_err)?;
         sort_custom_properties(&mut nodes);
-    } else {
-        if name == "word/document.xml" {
-            mark_header_rows(&mut nodes, fixes.header_rows)?;
-            soft_hyphens(&mut nodes);
-        }
-        if name == "word/styles.xml" {
-            set_default_lang(&mut nodes, fixes.lang);
-        }
-        renumber_para_ids(&mut nodes, para_ids);
-        drop_invalid(&mut nodes);
-        reorder(&mut nodes);
+        return Ok(Some(serialize(&nodes).into_bytes()));
     }
-    Ok(Some(serialize(&nodes).into_bytes()))
+    // The default language goes into the styles' tree first, once per
+    // session; the pass then orders it with the rest.
+    let styles;
+    let text = if name == "word/styles.xml" {
+        let mut nodes = parse(text).map_err(xml_err)?;
+        set_default_lang(&mut nodes, fixes.lang);
+        styles = serialize(&nodes);
+        &styles
+    } else {
+        text
+    };
+    let body = (name == "word/document.xml").then_some(stream::Body {
+        header_rows: fixes.header_rows,
+    });
+    let fixed = stream::rewrite(name, text, body.as_ref(), para_ids)?;
+    Ok(Some(fixed.into_bytes()))
 }
 
 fn write_zip(

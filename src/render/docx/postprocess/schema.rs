@@ -1,9 +1,6 @@
-//! Children of property elements into the order the OOXML schema requires,
-//! and what docx-rs writes outside the schema dropped.
-
-use std::borrow::Cow;
-
-use super::xml::{Element, Node};
+//! The order the OOXML schema requires of the children of property
+//! elements, and what docx-rs writes outside the schema; the pass over a
+//! part (`stream.rs`) applies them.
 
 /// Schema (ECMA-376, transitional) order of the children of elements whose
 /// content is a sequence, by local name. Unknown children keep their
@@ -338,82 +335,54 @@ fn schema_order(parent: &str) -> Option<&'static [&'static str]> {
     })
 }
 
-/// Removes what docx-rs writes outside the schema: an (empty) `w:rPr` in
-/// paragraph properties that are not a paragraph's (`w:lvl`, `w:style`,
-/// `w:pPrDefault` take `CT_PPrBase`), and `w:type` on `w:gridCol`.
-pub(super) fn drop_invalid(nodes: &mut [Node]) {
-    fn walk(el: &mut Element) {
-        if el.name == "w:gridCol" {
-            el.attrs.retain(|(k, _)| k != "w:type");
-        }
-        let base_ppr = matches!(el.name.as_ref(), "w:lvl" | "w:style" | "w:pPrDefault");
-        for child in el.elements_mut() {
-            if base_ppr && child.name == "w:pPr" {
-                child.children.retain(|n| {
-                    !matches!(n, Node::Element(e) if e.name == "w:rPr" && e.children.is_empty())
-                });
-            }
-            walk(child);
-        }
-    }
-    for node in nodes.iter_mut() {
-        if let Node::Element(e) = node {
-            walk(e);
-        }
+/// The schema's order of the children of `parent` (a qualified name), if
+/// the schema orders them: only `w:` elements whose content is a sequence.
+pub(super) fn order_of(parent: &str) -> Option<&'static [&'static str]> {
+    schema_order(parent.strip_prefix("w:")?)
+}
+
+/// A child's place in its parent's `order`. Extension elements (`w14:`,
+/// `w15:`) and unknown children follow the `w:` sequence, keeping their
+/// relative order.
+pub(super) fn rank(order: &[&str], child: &str) -> usize {
+    let Some(local) = child.strip_prefix("w:") else {
+        return order.len();
+    };
+    match order.iter().position(|k| *k == local) {
+        // Header and footer references share one slot.
+        Some(_) if local == "footerReference" => 0,
+        Some(p) => p,
+        None => order.len(),
     }
 }
 
-/// Puts children into schema order, throughout the tree.
-pub(super) fn reorder(nodes: &mut [Node]) {
-    for node in nodes.iter_mut() {
-        if let Node::Element(e) = node {
-            reorder_element(e);
-        }
-    }
+/// What docx-rs writes outside the schema: an (empty) `w:rPr` in paragraph
+/// properties that are not a paragraph's (`w:lvl`, `w:style`,
+/// `w:pPrDefault` take `CT_PPrBase`), given the names of the element's
+/// parent and grandparent.
+pub(super) fn is_invalid_empty(name: &str, parent: &str, grandparent: &str) -> bool {
+    name == "w:rPr"
+        && parent == "w:pPr"
+        && matches!(grandparent, "w:lvl" | "w:style" | "w:pPrDefault")
 }
 
-fn reorder_element(el: &mut Element) {
-    for child in el.elements_mut() {
-        reorder_element(child);
-    }
-    // Only w: elements with element-only content are reordered.
-    if el.children.len() < 2
-        || !el.name.starts_with("w:")
-        || el.children.iter().any(|n| !matches!(n, Node::Element(_)))
-    {
-        return;
-    }
-    let Some(order) = schema_order(el.local()) else {
-        return;
-    };
-    let rank = |n: &Node| match n {
-        // Extension elements (w14:, w15:) follow the w: sequence.
-        Node::Element(e) if e.name.starts_with("w:") => {
-            let name = Cow::Borrowed(e.local());
-            order
-                .iter()
-                .position(|k| *k == name)
-                // Header and footer references share one slot.
-                .map(|p| if name == "footerReference" { 0 } else { p })
-                .unwrap_or(order.len())
-        }
-        _ => order.len(),
-    };
-    // Most are in order already; each child's rank is looked up once.
-    if !el.children.iter().map(rank).is_sorted() {
-        el.children.sort_by_cached_key(rank);
-    }
+/// `w:type` on `w:gridCol`, which docx-rs writes and the schema lacks.
+pub(super) fn is_invalid_attr(element: &str, attr: &str) -> bool {
+    element == "w:gridCol" && attr == "w:type"
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::render::docx::postprocess::xml::round;
+    use crate::render::docx::postprocess::stream::rewrite;
+
+    fn fixed(xml: &str) -> String {
+        rewrite("word/numbering.xml", xml, None, &mut 0).expect("well-formed")
+    }
 
     #[test]
     fn paragraph_properties_take_schema_order() {
         let xml = r#"<w:p><w:pPr><w:rPr><w:sz w:val="24"/><w:b/></w:rPr><w:numPr><w:numId w:val="2"/><w:ilvl w:val="0"/></w:numPr><w:jc w:val="both"/><w:ind w:firstLine="709"/><w:spacing w:after="0"/><w:keepNext/></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"#;
-        let fixed = round(xml, |n| reorder(n));
+        let fixed = fixed(xml);
         assert_eq!(
             fixed,
             r#"<w:p><w:pPr><w:keepNext/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="2"/></w:numPr><w:spacing w:after="0"/><w:ind w:firstLine="709"/><w:jc w:val="both"/><w:rPr><w:b/><w:sz w:val="24"/></w:rPr></w:pPr><w:r><w:t>x</w:t></w:r></w:p>"#
@@ -423,7 +392,7 @@ mod tests {
     #[test]
     fn table_cell_row_and_section_properties_take_schema_order() {
         let xml = r#"<w:body><w:tbl><w:tblPr><w:tblW w:w="1" w:type="dxa"/><w:jc w:val="left"/><w:tblBorders><w:bottom/><w:top/></w:tblBorders><w:tblCellMar><w:right/><w:top/></w:tblCellMar><w:tblLayout w:type="fixed"/><w:tblStyle w:val="a"/></w:tblPr><w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:vAlign w:val="bottom"/><w:vMerge w:val="restart"/><w:gridSpan w:val="2"/><w:tcW w:w="5"/></w:tcPr></w:tc></w:tr></w:tbl><w:sectPr><w:titlePg/><w:pgMar/><w:pgSz/><w:footerReference/><w:headerReference/></w:sectPr></w:body>"#;
-        let fixed = round(xml, |n| reorder(n));
+        let fixed = fixed(xml);
         assert_eq!(
             fixed,
             r#"<w:body><w:tbl><w:tblPr><w:tblStyle w:val="a"/><w:tblW w:w="1" w:type="dxa"/><w:jc w:val="left"/><w:tblBorders><w:top/><w:bottom/></w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:top/><w:right/></w:tblCellMar></w:tblPr><w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr><w:tc><w:tcPr><w:tcW w:w="5"/><w:gridSpan w:val="2"/><w:vMerge w:val="restart"/><w:vAlign w:val="bottom"/></w:tcPr></w:tc></w:tr></w:tbl><w:sectPr><w:footerReference/><w:headerReference/><w:pgSz/><w:pgMar/><w:titlePg/></w:sectPr></w:body>"#
@@ -434,17 +403,17 @@ mod tests {
     fn numbering_levels_take_schema_order() {
         let xml = r#"<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/><w:lvlJc w:val="left"/><w:pPr><w:ind/></w:pPr><w:rPr/><w:suff w:val="space"/></w:lvl>"#;
         assert_eq!(
-            round(xml, |n| reorder(n)),
+            fixed(xml),
             r#"<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:suff w:val="space"/><w:lvlText w:val="%1."/><w:lvlJc w:val="left"/><w:pPr><w:ind/></w:pPr><w:rPr/></w:lvl>"#
         );
     }
 
     #[test]
     fn invalid_rpr_in_base_paragraph_properties_and_grid_col_type_are_dropped() {
-        let xml = r#"<w:numbering><w:lvl><w:pPr><w:ind/><w:rPr/></w:pPr><w:rPr/></w:lvl><w:p><w:pPr><w:rPr/></w:pPr></w:p><w:tblGrid><w:gridCol w:w="5" w:type="dxa"/></w:tblGrid></w:numbering>"#;
+        let xml = r#"<w:numbering><w:lvl><w:pPr><w:ind/><w:rPr/></w:pPr><w:rPr/></w:lvl><w:p><w:pPr><w:rPr/></w:pPr></w:p><w:tblGrid><w:gridCol w:w="5" w:type="dxa"/></w:tblGrid><w:style><w:pPr><w:rPr></w:rPr></w:pPr></w:style></w:numbering>"#;
         assert_eq!(
-            round(xml, |n| drop_invalid(n)),
-            r#"<w:numbering><w:lvl><w:pPr><w:ind/></w:pPr><w:rPr/></w:lvl><w:p><w:pPr><w:rPr/></w:pPr></w:p><w:tblGrid><w:gridCol w:w="5"/></w:tblGrid></w:numbering>"#
+            fixed(xml),
+            r#"<w:numbering><w:lvl><w:pPr><w:ind/></w:pPr><w:rPr/></w:lvl><w:p><w:pPr><w:rPr/></w:pPr></w:p><w:tblGrid><w:gridCol w:w="5"/></w:tblGrid><w:style><w:pPr/></w:style></w:numbering>"#
         );
     }
 
@@ -452,7 +421,7 @@ mod tests {
     fn settings_take_schema_order_with_extensions_last() {
         let xml = r#"<w:settings><w15:docId/><w:compat/><w:defaultTabStop/><w:zoom/></w:settings>"#;
         assert_eq!(
-            round(xml, |n| reorder(n)),
+            fixed(xml),
             r#"<w:settings><w:zoom/><w:defaultTabStop/><w:compat/><w15:docId/></w:settings>"#
         );
     }
@@ -460,6 +429,6 @@ mod tests {
     #[test]
     fn mixed_content_is_left_alone() {
         let xml = r#"<w:pPr><w:jc/> <w:keepNext/></w:pPr>"#;
-        assert_eq!(round(xml, |n| reorder(n)), xml);
+        assert_eq!(fixed(xml), xml);
     }
 }

@@ -150,7 +150,7 @@ pub(super) fn parse(xml: &str) -> Result<Vec<Node<'_>>, String> {
 }
 
 /// An element from the text between `<` and `>` (or `/>`) of its tag.
-fn element(tag: &str) -> Result<Element<'_>, String> {
+pub(super) fn element(tag: &str) -> Result<Element<'_>, String> {
     let name_len = tag
         .find(|c: char| c.is_ascii_whitespace())
         .unwrap_or(tag.len());
@@ -174,18 +174,7 @@ fn write_node(out: &mut String, node: &Node) {
     match node {
         Node::Text(t) | Node::Raw(t) => out.push_str(t),
         Node::Element(e) => {
-            out.push('<');
-            out.push_str(&e.name);
-            for (k, v) in &e.attrs {
-                // Raw values came from double quotes unless they hold one.
-                let q = if v.contains('"') { '\'' } else { '"' };
-                out.push(' ');
-                out.push_str(k);
-                out.push('=');
-                out.push(q);
-                out.push_str(v);
-                out.push(q);
-            }
+            write_tag_open(out, e);
             if e.children.is_empty() {
                 out.push_str("/>");
             } else {
@@ -198,6 +187,22 @@ fn write_node(out: &mut String, node: &Node) {
                 out.push('>');
             }
         }
+    }
+}
+
+/// `<name attr="value" …`, the tag left open.
+pub(super) fn write_tag_open(out: &mut String, e: &Element) {
+    out.push('<');
+    out.push_str(&e.name);
+    for (k, v) in &e.attrs {
+        // Raw values came from double quotes unless they hold one.
+        let q = if v.contains('"') { '\'' } else { '"' };
+        out.push(' ');
+        out.push_str(k);
+        out.push('=');
+        out.push(q);
+        out.push_str(v);
+        out.push(q);
     }
 }
 
