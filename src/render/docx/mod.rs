@@ -15,7 +15,6 @@ mod numbering;
 pub mod postprocess;
 mod shared_parts;
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use docx_rs as dx;
@@ -92,11 +91,9 @@ fn render_docx(
     let header_rows = std::mem::take(&mut b.header_rows);
     let docx = b.finish(ts);
 
-    // The parts built first and packed without compression: the
-    // post-processing step reads them back and writes the final package,
-    // so deflating them here would be work thrown away.
-    let mut raw = Cursor::new(Vec::new());
-    docx.build().pack(&mut raw).map_err(|e| e.to_string())?;
+    // The parts as docx-rs builds them, handed to the post-processing step
+    // as they are: it writes the only package.
+    let parts = package_parts(docx.build());
     let fixes = postprocess::Fixes {
         lang: doc.meta.lang.tag(),
         font: &doc.profile.font.docx_family,
@@ -105,7 +102,60 @@ fn render_docx(
         timestamp: ts,
         header_rows: &header_rows,
     };
-    postprocess::postprocess(raw.get_ref(), &fixes, shared).map_err(|e| e.to_string())
+    postprocess::postprocess(parts, &fixes, shared).map_err(|e| e.to_string())
+}
+
+/// The package's parts under the names docx-rs gives them when it writes
+/// a package itself (`XMLDocx::pack`).
+fn package_parts(xml: docx_rs::XMLDocx) -> Vec<(String, Vec<u8>)> {
+    let mut parts: Vec<(String, Vec<u8>)> = vec![
+        ("[Content_Types].xml".into(), xml.content_type),
+        ("_rels/.rels".into(), xml.rels),
+        ("docProps/app.xml".into(), xml.doc_props.app),
+        ("docProps/core.xml".into(), xml.doc_props.core),
+        ("docProps/custom.xml".into(), xml.doc_props.custom),
+        ("word/_rels/document.xml.rels".into(), xml.document_rels),
+        ("word/document.xml".into(), xml.document),
+        ("word/styles.xml".into(), xml.styles),
+        ("word/settings.xml".into(), xml.settings),
+        ("word/fontTable.xml".into(), xml.font_table),
+        ("word/comments.xml".into(), xml.comments),
+        ("word/numbering.xml".into(), xml.numberings),
+        ("word/commentsExtended.xml".into(), xml.comments_extended),
+        ("word/footnotes.xml".into(), xml.footnotes),
+    ];
+    for (kind, bodies, mut rels) in [
+        ("header", xml.headers, xml.header_rels.into_iter()),
+        ("footer", xml.footers, xml.footer_rels.into_iter()),
+    ] {
+        for (i, body) in bodies.into_iter().enumerate() {
+            parts.push((format!("word/{kind}{}.xml", i + 1), body));
+            if let Some(rels) = rels.next() {
+                parts.push((format!("word/_rels/{kind}{}.xml.rels", i + 1), rels));
+            }
+        }
+    }
+    for (name, image) in xml.media {
+        parts.push((format!("word/media/{name}.png"), image));
+    }
+    if let Some(taskpanes) = xml.taskpanes {
+        parts.push(("word/webextensions/taskpanes.xml".into(), taskpanes));
+        parts.push((
+            "word/webextensions/_rels/taskpanes.xml.rels".into(),
+            xml.taskpanes_rels,
+        ));
+        for (i, ext) in xml.web_extensions.into_iter().enumerate() {
+            parts.push((format!("word/webextensions/webextension{}.xml", i + 1), ext));
+        }
+    }
+    let items = xml.custom_items.into_iter().zip(xml.custom_item_rels);
+    for (i, ((item, rels), props)) in items.zip(xml.custom_item_props).enumerate() {
+        let n = i + 1;
+        parts.push((format!("customXml/_rels/item{n}.xml.rels"), rels));
+        parts.push((format!("customXml/item{n}.xml"), item));
+        parts.push((format!("customXml/itemProps{n}.xml"), props));
+    }
+    parts
 }
 
 fn twips(mm: f32) -> i32 {

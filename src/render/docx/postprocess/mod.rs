@@ -30,7 +30,7 @@ mod stream;
 mod xml;
 
 use std::fmt;
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 use std::sync::Arc;
 
 use self::fixes::{set_default_lang, sort_custom_properties};
@@ -96,30 +96,13 @@ impl From<std::io::Error> for Error {
     }
 }
 
-/// Reads the package, fixes its parts and writes it again; parts met
-/// before in this session come from `shared`.
-pub fn postprocess(package: &[u8], fixes: &Fixes, shared: &SharedParts) -> Result<Vec<u8>, Error> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(package))?;
-    let mut parts = Vec::with_capacity(archive.len());
-    for i in 0..archive.len() {
-        // docx-rs stores its parts; a stored part is read as it lies, its
-        // checksum not computed again (the package was made in memory just
-        // before).
-        let stored = archive.by_index_raw(i)?.compression() == zip::CompressionMethod::Stored;
-        let mut file = if stored {
-            archive.by_index_raw(i)?
-        } else {
-            archive.by_index(i)?
-        };
-        if file.is_dir() {
-            // OPC packages have no folder entries.
-            continue;
-        }
-        let name = file.name()?.into_owned();
-        let mut bytes = Vec::with_capacity(file.size() as usize);
-        file.read_to_end(&mut bytes)?;
-        parts.push((name, bytes));
-    }
+/// Fixes the parts docx-rs built (named as in the package) and writes the
+/// package; parts met before in this session come from `shared`.
+pub fn postprocess(
+    mut parts: Vec<(String, Vec<u8>)>,
+    fixes: &Fixes,
+    shared: &SharedParts,
+) -> Result<Vec<u8>, Error> {
     complete_package(&mut parts, fixes.font)?;
     parts.sort_by(|a, b| part_order(&a.0).cmp(&part_order(&b.0)));
 
@@ -481,19 +464,14 @@ mod tests {
 
     #[test]
     fn zip_is_deflated_ordered_and_repeatable() {
-        let mut raw = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        raw.add_directory("word/", stored).expect("dir");
-        for (name, body) in [
+        let parts: Vec<(String, Vec<u8>)> = [
             ("word/document.xml", "<w:document><w:body/></w:document>"),
             ("docProps/core.xml", "<x/>"),
             ("[Content_Types].xml", "<Types/>"),
-        ] {
-            raw.start_file(name, stored).expect("entry");
-            raw.write_all(body.repeat(20).as_bytes()).expect("write");
-        }
-        let raw = raw.finish().expect("zip").into_inner();
+        ]
+        .iter()
+        .map(|(name, body)| (name.to_string(), body.repeat(20).into_bytes()))
+        .collect();
         let fixes = Fixes {
             lang: "ru-RU",
             font: "Times New Roman",
@@ -502,8 +480,8 @@ mod tests {
             timestamp: 1_664_150_400,
             header_rows: &[],
         };
-        let a = postprocess(&raw, &fixes, &SharedParts::default()).expect("fixed");
-        let b = postprocess(&raw, &fixes, &SharedParts::default()).expect("fixed");
+        let a = postprocess(parts.clone(), &fixes, &SharedParts::default()).expect("fixed");
+        let b = postprocess(parts, &fixes, &SharedParts::default()).expect("fixed");
         assert_eq!(a, b);
         let mut archive = zip::ZipArchive::new(Cursor::new(&a)).expect("reads");
         let names: Vec<String> = (0..archive.len())

@@ -9,6 +9,9 @@
 //! a few thousand elements, and building, reordering and dropping a tree
 //! of them was most of the post-processing's work.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -321,7 +324,9 @@ impl<'a> Pass<'a, '_> {
     /// A start tag as it was, or with its paragraph id given out again and
     /// what the schema lacks dropped.
     fn write_tag_open(&mut self, tag: &str, name: &str) -> Result<(), Error> {
-        let has_para_id = memchr::memmem::find(tag.as_bytes(), b"w14:paraId").is_some();
+        static PARA_ID: LazyLock<memmem::Finder> =
+            LazyLock::new(|| memmem::Finder::new("w14:paraId"));
+        let has_para_id = PARA_ID.find(tag.as_bytes()).is_some();
         if !has_para_id && name != "w:gridCol" {
             self.out.push('<');
             self.out.push_str(tag);
@@ -365,7 +370,8 @@ impl<'a> Pass<'a, '_> {
 /// The qualified name at the start of a tag's text.
 fn tag_name(tag: &str) -> &str {
     let end = tag
-        .find(|c: char| c.is_ascii_whitespace())
+        .bytes()
+        .position(|b| b.is_ascii_whitespace())
         .unwrap_or(tag.len());
     &tag[..end]
 }
