@@ -1,9 +1,10 @@
 //! The worker's side of `crate::workers`: a process that opens the calling
-//! build's session, checks the records again and renders its share of the
-//! documents into the build's staging folder, reporting each as it is done.
+//! build's session, checks the records again and renders the documents it
+//! is given, one at a time, into the build's staging folder, reporting
+//! each as it is done.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,22 +13,26 @@ use crate::output;
 use crate::plan::Job;
 use crate::render::Format;
 use crate::session::{Checked, Session, SessionOptions};
-use crate::workers::{Done, Setup, read_request, write_done};
+use crate::workers::{Answer, Done, Setup, Share, read_line, write_answer};
 
-/// Reads a request from `input`, renders its share and writes a line to
-/// `output` for each job, as soon as it is done. A job is rendered only
+/// Reads the setup from `input`, checks the records, says it is ready on
+/// `output`, then renders each job `input` gives and answers with a line
+/// for it as soon as it is done, until `input` ends. A job is rendered only
 /// when its inputs are those the calling build checked.
-pub fn run(input: impl Read, mut output: impl Write) -> Result<(), Failure> {
-    let request = read_request(input)?;
-    let staging = request.setup.staging.clone();
-    let mut session = Session::open(options(request.setup))?;
+pub fn run(mut input: impl BufRead, mut output: impl Write) -> Result<(), Failure> {
+    let Some(setup) = read_line::<Setup>(&mut input)? else {
+        return Ok(());
+    };
+    let staging = setup.staging.clone();
+    let mut session = Session::open(options(setup))?;
     let Checked { catalog, .. } = session.check()?;
     let planned = session.plan(&catalog, &[]);
     let digests = session.digests(&catalog);
     let by_name: HashMap<&str, &Job> = planned.iter().map(|j| (j.name.as_str(), j)).collect();
     let engine = session.engine(Arc::clone(&catalog), &planned)?;
     let write = |rel: &Path, bytes: &[u8]| write_staged(&staging, rel, bytes);
-    for share in &request.jobs {
+    write_answer(&mut output, &Answer::Ready)?;
+    while let Some(share) = read_line::<Share>(&mut input)? {
         let rendered = by_name
             .get(share.name.as_str())
             .filter(|job| digests.job(job) == share.inputs)
@@ -40,7 +45,7 @@ pub fn run(input: impl Read, mut output: impl Write) -> Result<(), Failure> {
             pages: rendered.as_ref().map_or(0, |r| r.pages),
             millis: rendered.as_ref().map_or(0, |r| r.millis),
         };
-        write_done(&mut output, &done)?;
+        write_answer(&mut output, &Answer::Done(done))?;
     }
     Ok(())
 }

@@ -415,12 +415,16 @@ impl Session {
             let rendered = match &self.options.worker_program {
                 Some(program) if in_workers(self.options.jobs, todo_jobs.len(), records) => {
                     let todo_inputs: Vec<&str> = todo.iter().map(|&i| inputs[i].as_str()).collect();
+                    // This process renders too, with the records it has
+                    // checked; the workers check them again first.
+                    let here = |job: &Job| engine.render_job(job, &write, false).ok();
                     let done = render_in_workers(
                         program,
                         &self.worker_setup(staging.path()),
                         &todo_jobs,
                         &todo_inputs,
-                        self.options.jobs,
+                        self.options.jobs - 1,
+                        Some(&here),
                         &progress,
                     );
                     self.render_the_rest(&engine, &todo_jobs, done, &write, &progress)

@@ -90,9 +90,10 @@ fn a_document_that_fails_in_a_worker_is_reported_by_the_build() {
     assert!(!one.exists() && !two.exists(), "nothing written");
 }
 
-/// Calls the workers directly: every job comes back; a job whose inputs
-/// are not those the worker finds is left to the caller; so is every job
-/// when the worker program does not run.
+/// Calls the workers directly, the calling thread rendering nothing: every
+/// job comes back, its files byte for byte those of a one-job build; a job
+/// whose inputs are not those the worker finds is left to the caller; so is
+/// every job when the worker program does not run.
 #[test]
 fn a_worker_renders_only_from_the_inputs_the_build_checked() {
     let tmp = tempfile::tempdir().unwrap();
@@ -130,17 +131,25 @@ fn a_worker_renders_only_from_the_inputs_the_build_checked() {
         staging: staging.clone(),
     };
     let program = Path::new(bin());
-    let done = render_in_workers(program, &setup, &jobs, &inputs, 2, &quiet);
+    let done = render_in_workers(program, &setup, &jobs, &inputs, 2, None, &quiet);
     assert_eq!(done.len(), 12);
     assert!(done[1].is_none(), "changed inputs are not rendered");
     let staged = snapshot(&staging);
+    let one = tmp.path().join("one");
+    let o = build(&setup.data_dir, &one, "1", None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let one = snapshot(&one);
     for (job, d) in jobs.iter().zip(&done) {
         let pdf = format!("{}.pdf", job.stem().to_string_lossy());
         match d {
             Some(r) => {
                 assert_eq!(r.name, job.name);
                 assert_eq!(r.files.len(), 2);
-                assert_eq!(r.files[0].1.size, staged[&pdf].len() as u64, "{pdf}");
+                for (rel, file) in &r.files {
+                    let rel = rel.to_string_lossy();
+                    assert_eq!(file.size, staged[&*rel].len() as u64, "{rel}");
+                    assert!(staged[&*rel] == one[&*rel], "{rel} differs");
+                }
                 assert!(r.pages > 0);
             }
             None => assert!(!staged.contains_key(&pdf), "{pdf} written"),
@@ -154,6 +163,7 @@ fn a_worker_renders_only_from_the_inputs_the_build_checked() {
         &jobs,
         &inputs,
         2,
+        None,
         &quiet,
     );
     assert!(none.iter().all(Option::is_none));
