@@ -35,13 +35,14 @@ use crate::workers::{Setup, render_in_workers};
 
 /// Worker processes are started for at least this many documents per job:
 /// each checks the records again and starts Typst, which a few documents
-/// do not repay.
+/// do not repay (the build renders on its own thread meanwhile).
 const WORKERS_FROM: usize = 4;
 
 /// ... and for data folders of at most this many records: each worker holds
 /// the index of every record again (about 2.4 KB a record), so past it a
-/// build renders on threads and its memory stays within 150 MB (two workers
-/// and the build itself: 108 MB for 2000 records, 247 MB for 40 000).
+/// build renders on threads and its memory stays within 150 MB (the build
+/// and one worker: 102 MB for 2000 records; the build and two workers: 247
+/// MB for 40 000).
 const WORKERS_UP_TO_RECORDS: usize = 10_000;
 
 /// Whether `documents` are rendered in `jobs` worker processes for a data
