@@ -45,8 +45,8 @@ const WORKERS_FROM: usize = 4;
 /// MB for 40 000).
 const WORKERS_UP_TO_RECORDS: usize = 10_000;
 
-/// Whether `documents` are rendered in `jobs` worker processes for a data
-/// folder of `records`.
+/// Whether `documents` are rendered with `jobs` jobs by the build and
+/// `jobs − 1` worker processes, for a data folder of `records`.
 fn in_workers(jobs: usize, documents: usize, records: usize) -> bool {
     jobs > 1 && documents >= WORKERS_FROM * jobs && records <= WORKERS_UP_TO_RECORDS
 }

@@ -1,5 +1,5 @@
-//! One pass over the package docx-rs writes, fixing what docx-rs lacks or
-//! writes wrongly:
+//! One pass over the parts docx-rs builds, fixing what docx-rs lacks or
+//! writes wrongly, and the package written from them:
 //!
 //! - `w:tblHeader` on table header rows (docx-rs has no setter);
 //! - children of property elements (`w:pPr`, `w:rPr`, `w:tblPr`, `w:tcPr`,
@@ -13,16 +13,17 @@
 //! - a theme part (Word expects one; its fonts are the document's), and
 //!   no empty parts nothing refers to (docx-rs always writes comments and
 //!   footnotes);
-//! - re-zipped with deflate, entries in a fixed order with fixed timestamps;
+//! - zipped with deflate, entries in a fixed order with fixed timestamps;
 //!   every part but the document's text and properties is fixed and
 //!   deflated once a session and then copied ([`super::shared_parts`]).
 //!
 //! A `word/` part is copied through as docx-rs wrote it, in one streaming
-//! pass (`stream.rs`) that builds only the elements a fix needs whole into
-//! a small tree of raw (still escaped) strings (`xml.rs`), so text and
-//! attribute values are written back exactly as docx-rs wrote them; the
-//! fixes of a tree are in `fixes.rs`, the schema's order of children in
-//! `schema.rs`.
+//! pass (`stream.rs`) that makes its fixes on the way, with the schema's
+//! order of children from `schema.rs`. The few parts a fix needs whole —
+//! the styles (default language), custom properties, relationships and
+//! content types — are parsed into a small tree of raw (still escaped)
+//! strings (`xml.rs`), so text and attribute values are written back
+//! exactly as docx-rs wrote them; the fixes of a tree are in `fixes.rs`.
 
 mod fixes;
 mod schema;

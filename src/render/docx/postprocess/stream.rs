@@ -18,7 +18,7 @@ use quick_xml::events::Event;
 use super::Error;
 use super::fixes::give_para_id;
 use super::schema::{is_invalid_attr, is_invalid_empty, order_of, rank};
-use super::xml::{element, write_tag_open};
+use super::xml::{element, tag_name, write_tag_open};
 
 /// What only the document's main part gets.
 pub(super) struct Body<'f> {
@@ -365,15 +365,6 @@ impl<'a> Pass<'a, '_> {
             }
         }
     }
-}
-
-/// The qualified name at the start of a tag's text.
-fn tag_name(tag: &str) -> &str {
-    let end = tag
-        .bytes()
-        .position(|b| b.is_ascii_whitespace())
-        .unwrap_or(tag.len());
-    &tag[..end]
 }
 
 #[cfg(test)]

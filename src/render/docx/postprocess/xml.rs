@@ -149,12 +149,20 @@ pub(super) fn parse(xml: &str) -> Result<Vec<Node<'_>>, String> {
     Ok(top)
 }
 
+/// The qualified name at the start of a tag's text.
+pub(super) fn tag_name(tag: &str) -> &str {
+    let end = tag
+        .bytes()
+        .position(|b| b.is_ascii_whitespace())
+        .unwrap_or(tag.len());
+    &tag[..end]
+}
+
 /// An element from the text between `<` and `>` (or `/>`) of its tag.
 pub(super) fn element(tag: &str) -> Result<Element<'_>, String> {
-    let name_len = tag
-        .find(|c: char| c.is_ascii_whitespace())
-        .unwrap_or(tag.len());
-    let mut el = Element::new(&tag[..name_len]);
+    let name = tag_name(tag);
+    let name_len = name.len();
+    let mut el = Element::new(name);
     for attr in quick_xml::events::attributes::Attributes::new(tag, name_len) {
         let attr = attr.map_err(|err| err.to_string())?;
         el.attrs.push((Cow::Borrowed(attr.key.0), attr.value));
