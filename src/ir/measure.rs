@@ -2,6 +2,7 @@
 //! finding words too long for their line before either renderer runs.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 use crate::fonts::FONTS;
 
@@ -12,31 +13,31 @@ struct Metrics {
     bold: Face,
 }
 
-/// A face with the advances of the characters below [`TABLE_END`] looked up
-/// once: a column is fitted to every word of every cell, and a lookup in the
-/// font's character map costs more than the rest of the measuring.
+/// A face with the advances of the characters below [`TABLE_END`] kept
+/// once looked up: a column is fitted to every word of every cell, and a
+/// lookup in the font's character map costs more than the rest of the
+/// measuring. They are looked up on first use, not all at the start: the
+/// records use a few hundred of the table's characters, and filling all of
+/// it cost a run more than measuring the tables of twenty documents.
 struct Face {
     face: ttf_parser::Face<'static>,
     /// Advance of each character below `TABLE_END` in font units;
-    /// [`MISSING`] where the face has no glyph.
-    advances: Vec<u16>,
+    /// [`MISSING`] where the face has no glyph, [`UNKNOWN`] until asked.
+    /// Threads that look up the same character store the same value.
+    advances: Vec<AtomicU16>,
 }
 
 /// Latin, Cyrillic, and the punctuation block (dashes, «№», «…»).
 const TABLE_END: u32 = 0x2200;
 const MISSING: u16 = u16::MAX;
+/// No face has a glyph this wide (their em is 2048 units).
+const UNKNOWN: u16 = u16::MAX - 1;
 
 impl Face {
     fn new(data: &'static [u8], what: &str) -> Face {
         let face = ttf_parser::Face::parse(data, 0)
             .unwrap_or_else(|e| panic!("the embedded {what} face parses: {e}"));
-        let advances = (0..TABLE_END)
-            .map(|c| {
-                char::from_u32(c)
-                    .and_then(|c| lookup(&face, c))
-                    .unwrap_or(MISSING)
-            })
-            .collect();
+        let advances = (0..TABLE_END).map(|_| AtomicU16::new(UNKNOWN)).collect();
         Face { face, advances }
     }
 
@@ -44,8 +45,15 @@ impl Face {
     /// an em.
     fn advance(&self, c: char) -> u32 {
         let known = match self.advances.get(c as usize) {
-            Some(&MISSING) => None,
-            Some(&units) => Some(units),
+            Some(slot) => match slot.load(Ordering::Relaxed) {
+                MISSING => None,
+                UNKNOWN => {
+                    let found = lookup(&self.face, c);
+                    slot.store(found.unwrap_or(MISSING), Ordering::Relaxed);
+                    found
+                }
+                units => Some(units),
+            },
             None => lookup(&self.face, c),
         };
         known.map_or(u32::from(self.face.units_per_em()) / 2, u32::from)
@@ -55,7 +63,7 @@ impl Face {
 fn lookup(face: &ttf_parser::Face, c: char) -> Option<u16> {
     face.glyph_index(c)
         .and_then(|g| face.glyph_hor_advance(g))
-        .filter(|&units| units != MISSING)
+        .filter(|&units| units < UNKNOWN)
 }
 
 fn metrics() -> &'static Metrics {
@@ -123,7 +131,19 @@ mod tests {
                 assert_eq!(face.advance(c), expected, "{c:?} bold={bold}");
             }
         }
-        assert!(metrics().regular.advances.contains(&MISSING));
+    }
+
+    #[test]
+    fn a_character_is_looked_up_once_and_kept() {
+        let face = Face::new(FONTS[0], "regular");
+        let slot = |c: char| face.advances[c as usize].load(Ordering::Relaxed);
+        assert_eq!(slot('Ж'), UNKNOWN);
+        let first = face.advance('Ж');
+        assert_eq!(u32::from(slot('Ж')), first);
+        assert_eq!(face.advance('Ж'), first);
+        // A character the face lacks is remembered as missing.
+        face.advance('\u{1fff}');
+        assert_eq!(slot('\u{1fff}'), MISSING);
     }
 
     #[test]
