@@ -6,7 +6,7 @@
 
 use typst::foundations::Label;
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
-use typst::text::TextItem;
+use typst::text::{Glyph, TextItem};
 use typst_layout::PagedDocument;
 
 use crate::profile::Profile;
@@ -113,19 +113,9 @@ fn is(label: Label, name: &str) -> bool {
 /// against the area.
 fn check_text(text: &TextItem, ts: Transform, area: Area, found: &mut Found) {
     let tolerance = Abs::pt(TOLERANCE_PT);
-    let mut x = Abs::zero();
-    let mut first: Option<Abs> = None;
-    let mut last = Abs::zero();
-    for g in &text.glyphs {
-        let advance = g.x_advance.at(text.size);
-        let blank = text.text[g.range()].chars().all(char::is_whitespace);
-        if !blank {
-            first.get_or_insert(x);
-            last = x + advance;
-        }
-        x += advance;
-    }
-    let Some(first) = first else { return };
+    let Some((first, last)) = ink(&text.glyphs, &text.text, text.size) else {
+        return;
+    };
     let start = Point::with_x(first).transform(ts);
     let end = Point::with_x(last).transform(ts);
     let metrics = text.font.metrics();
@@ -135,7 +125,6 @@ fn check_text(text: &TextItem, ts: Transform, area: Area, found: &mut Found) {
     let bottom = Point::with_y(metrics.descender.abs().at(text.size))
         .transform(ts)
         .y;
-    let line = text.text.trim().to_owned();
     let (edge, by) = if end.x > area.right + tolerance {
         let edge = if area.cell {
             "the edge of its table cell"
@@ -157,7 +146,24 @@ fn check_text(text: &TextItem, ts: Transform, area: Area, found: &mut Found) {
     } else {
         return;
     };
-    *found = Some((line, edge, by));
+    *found = Some((text.text.trim().to_owned(), edge, by));
+}
+
+/// Where the ink of a line starts and ends from the line's start: its
+/// blanks at either end left out; `None` if it is all blank. Only the
+/// glyphs at the ends are looked into: every glyph of every line passes
+/// here.
+fn ink(glyphs: &[Glyph], text: &str, size: Abs) -> Option<(Abs, Abs)> {
+    let blank = |g: &Glyph| text[g.range()].chars().all(char::is_whitespace);
+    let first_ink = glyphs.iter().position(|g| !blank(g))?;
+    let last_ink = glyphs.iter().rposition(|g| !blank(g))?;
+    // Added up in the line's order, as its glyphs were placed.
+    let advance = |x: Abs, g: &Glyph| x + g.x_advance.at(size);
+    let first = glyphs[..first_ink].iter().fold(Abs::zero(), advance);
+    Some((
+        first,
+        glyphs[first_ink..=last_ink].iter().fold(first, advance),
+    ))
 }
 
 /// The text of a page in layout order, a line break wherever a line starts
@@ -187,4 +193,45 @@ pub fn page_text(frame: &Frame) -> String {
     let mut out = String::new();
     walk(frame, Transform::identity(), &mut out, &mut Abs::zero());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use typst::layout::{Abs, Em};
+    use typst::syntax::Span;
+    use typst::text::Glyph;
+
+    use super::ink;
+
+    /// Glyphs of a text, one a character, of advances 0.5, 0.25, 0.125, …
+    fn glyphs(text: &str) -> Vec<Glyph> {
+        let mut advance = 1.0;
+        text.char_indices()
+            .map(|(i, c)| {
+                advance /= 2.0;
+                Glyph {
+                    id: 0,
+                    x_advance: Em::new(advance),
+                    x_offset: Em::zero(),
+                    y_advance: Em::zero(),
+                    y_offset: Em::zero(),
+                    range: i as u16..(i + c.len_utf8()) as u16,
+                    span: (Span::detached(), 0),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_ink_of_a_line_leaves_out_its_blanks_at_either_end() {
+        let size = Abs::pt(64.0);
+        let at = |text: &str| ink(&glyphs(text), text, size).map(|(a, b)| (a.to_pt(), b.to_pt()));
+        assert_eq!(at("ab"), Some((0.0, 48.0)));
+        assert_eq!(at(" ab"), Some((32.0, 56.0)));
+        assert_eq!(at("ab "), Some((0.0, 48.0)));
+        assert_eq!(at("\u{a0}a b\t"), Some((32.0, 60.0)));
+        assert_eq!(at("я"), Some((0.0, 32.0)));
+        assert_eq!(at(" \u{a0} "), None);
+        assert_eq!(at(""), None);
+    }
 }
