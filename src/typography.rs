@@ -120,11 +120,12 @@ fn fix_quotes(s: &str, depth: &mut usize, prev: &mut Option<char>) -> String {
 }
 
 fn is_initial(word: &str) -> bool {
-    // «И.» or «И.О.»
-    let chars: Vec<char> = word.chars().collect();
-    match chars.as_slice() {
-        [a, '.'] => a.is_uppercase(),
-        [a, '.', b, '.'] => a.is_uppercase() && b.is_uppercase(),
+    // «И.» or «И.О.»; every word of every text is asked, so without
+    // collecting its characters.
+    let mut c = word.chars();
+    match (c.next(), c.next(), c.next(), c.next(), c.next()) {
+        (Some(a), Some('.'), None, _, _) => a.is_uppercase(),
+        (Some(a), Some('.'), Some(b), Some('.'), None) => a.is_uppercase() && b.is_uppercase(),
         _ => false,
     }
 }
@@ -153,7 +154,10 @@ fn fix_spaces(s: &str) -> String {
         out.push(if glue { NBSP } else { ' ' });
     }
     // A spaced hyphen between words is a dash.
-    out.replace("\u{a0}- ", "\u{a0}– ")
+    if out.contains("\u{a0}- ") {
+        out = out.replace("\u{a0}- ", "\u{a0}– ");
+    }
+    out
 }
 
 /// Splits «№ 1064-а» (a number with a hyphen) and «№ п/п» off as no-break
@@ -249,6 +253,27 @@ mod tests {
             fix_text("Утвердить перечень. Назначить"),
             "Утвердить перечень. Назначить"
         );
+    }
+
+    #[test]
+    fn initials_are_one_or_two_capitals_with_stops() {
+        for yes in ["И.", "И.О.", "Ә.Қ.", "J."] {
+            assert!(is_initial(yes), "{yes}");
+        }
+        for no in [
+            "",
+            ".",
+            "и.",
+            "И",
+            "ИО.",
+            "И.О",
+            "И.о.",
+            "И.О.П.",
+            "И.О.,",
+            "№.",
+        ] {
+            assert!(!is_initial(no), "{no}");
+        }
     }
 
     #[test]

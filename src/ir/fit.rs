@@ -31,12 +31,11 @@ fn widest_piece(cell: &Cell, size: f32) -> f32 {
             continue;
         };
         let bold = *bold || cell.bold;
-        let pieces: Vec<&str> = if *nobreak {
-            vec![text.as_str()]
-        } else {
-            unbreakable_pieces(text).collect()
-        };
-        for p in pieces {
+        if *nobreak {
+            widest = widest.max(text_width(text, bold, size));
+            continue;
+        }
+        for p in unbreakable_pieces(text) {
             widest = widest.max(text_width(p, bold, size));
         }
     }

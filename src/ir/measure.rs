@@ -96,18 +96,22 @@ pub fn text_width(text: &str, bold: bool, size: f32) -> f32 {
 pub fn unbreakable_pieces(text: &str) -> impl Iterator<Item = &str> {
     text.split([' ', '\n', '\t'])
         .flat_map(|word| {
-            let mut pieces = Vec::new();
-            let mut start = 0;
-            let mut chars = word.char_indices().peekable();
-            while let Some((i, c)) = chars.next() {
-                let next = chars.peek().map(|&(_, n)| n);
-                if matches!(c, '-' | '/') && next.is_some_and(|n| !n.is_ascii_digit()) {
-                    pieces.push(&word[start..i + c.len_utf8()]);
-                    start = i + c.len_utf8();
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                if rest.is_empty() {
+                    return None;
                 }
-            }
-            pieces.push(&word[start..]);
-            pieces
+                let mut chars = rest.char_indices().peekable();
+                while let Some((i, c)) = chars.next() {
+                    let next = chars.peek().map(|&(_, n)| n);
+                    if matches!(c, '-' | '/') && next.is_some_and(|n| !n.is_ascii_digit()) {
+                        let (piece, after) = rest.split_at(i + c.len_utf8());
+                        rest = after;
+                        return Some(piece);
+                    }
+                }
+                Some(std::mem::take(&mut rest))
+            })
         })
         .filter(|piece| !piece.is_empty())
 }
