@@ -68,8 +68,7 @@ fn fix_runs(runs: &mut Vec<Inline>) {
     let mut prev: Option<char> = None;
     for r in runs.iter_mut() {
         if let Inline::Text { text, .. } = r {
-            let fixed = fix_quotes(&fix_spaces(text), &mut depth, &mut prev);
-            *text = fixed;
+            *text = fix_quotes(fix_spaces(text), &mut depth, &mut prev);
         } else {
             prev = Some(' ');
         }
@@ -83,11 +82,27 @@ fn fix_runs(runs: &mut Vec<Inline>) {
 
 /// The rules for a lone string (requisites, names): quotes from scratch.
 pub fn fix_text(s: &str) -> String {
-    fix_quotes(&fix_spaces(s), &mut 0, &mut None)
+    fix_quotes(fix_spaces(s), &mut 0, &mut None)
 }
 
 /// Straight double quotes to « » and, nested, „ “.
-fn fix_quotes(s: &str, depth: &mut usize, prev: &mut Option<char>) -> String {
+fn fix_quotes(s: String, depth: &mut usize, prev: &mut Option<char>) -> String {
+    if !s.contains('"') {
+        // Most texts have none: only the quotes already set are counted.
+        if s.contains(['«', '»']) {
+            for ch in s.chars() {
+                match ch {
+                    '«' => *depth += 1,
+                    '»' => *depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(last) = s.chars().next_back() {
+            *prev = Some(last);
+        }
+        return s;
+    }
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         if ch == '"' {
@@ -252,6 +267,24 @@ mod tests {
         assert_eq!(
             fix_text("Утвердить перечень. Назначить"),
             "Утвердить перечень. Назначить"
+        );
+    }
+
+    #[test]
+    fn quotes_pair_across_runs_with_and_without_straight_quotes() {
+        let fixed = |texts: &[&str]| {
+            let mut runs: Vec<Inline> = texts.iter().map(|t| Inline::plain(*t)).collect();
+            fix_runs(&mut runs);
+            runs_text(&runs)
+        };
+        // A run without straight quotes passes on what it opened and how
+        // it ends.
+        assert_eq!(fixed(&["колледж «Промтех", "\" и"]), "колледж «Промтех» и");
+        assert_eq!(fixed(&["ГПОУ ", "\"Промтех\""]), "ГПОУ «Промтех»");
+        assert_eq!(fixed(&["ГПОУ", "\"Промтех\""]), "ГПОУ»Промтех»");
+        assert_eq!(
+            fixed(&["«Колледж ", "\"Промтех\"", "»"]),
+            "«Колледж „Промтех“»"
         );
     }
 
