@@ -156,16 +156,16 @@ fn is_surname(word: &str) -> bool {
 /// No-break spaces after №, between initials and the surname, before a dash.
 fn fix_spaces(s: &str) -> String {
     // Split on ordinary spaces only; no-break spaces already in the text stay.
-    let words: Vec<&str> = s.split(' ').collect();
+    let mut words = s.split(' ').peekable();
     let mut out = String::with_capacity(s.len() + 4);
-    for (i, w) in words.iter().enumerate() {
+    while let Some(w) = words.next() {
         out.push_str(w);
-        let Some(next) = words.get(i + 1) else { break };
+        let Some(&next) = words.peek() else { break };
         let next_bare = next.trim_end_matches([',', ';', ':', ')']);
         let glue = (w.ends_with('№') && !next.is_empty())
             || (is_initial(w) && (is_initial(next_bare) || is_surname(next)))
             || (is_surname(w) && is_initial(next_bare) && !w.ends_with([',', '.', ';', ':']))
-            || (matches!(*next, "-" | "–" | "—") && !w.is_empty());
+            || (matches!(next, "-" | "–" | "—") && !w.is_empty());
         out.push(if glue { NBSP } else { ' ' });
     }
     // A spaced hyphen between words is a dash.
