@@ -232,7 +232,7 @@ impl Session {
             assets.profile(p)?;
         }
         let renderers = build_renderers(&assets, &options)?;
-        let cache = LoadCache::new(options.live);
+        let cache = LoadCache::new(options.live).with_precheck(crate::validate::precheck_roadmap);
         Ok(Session {
             options,
             assets,

@@ -27,6 +27,9 @@ pub struct Deferred<T> {
     /// The body, kept when the session keeps its files parsed anyway
     /// (`build --watch`, `serve`).
     resident: Option<Arc<T>>,
+    /// The record's own checks passed while it was loaded (see
+    /// [`super::Precheck`]): the ids it names that other records resolve.
+    prechecked: Option<Box<[Id]>>,
 }
 
 impl<T> Deferred<T> {
@@ -37,7 +40,18 @@ impl<T> Deferred<T> {
             origin,
             digest,
             resident: body.map(Arc::new),
+            prechecked: None,
         }
+    }
+
+    /// The ids other records must resolve, if the record's own checks
+    /// passed while it was loaded.
+    pub fn prechecked(&self) -> Option<&[Id]> {
+        self.prechecked.as_deref()
+    }
+
+    pub(super) fn set_prechecked(&mut self, refs: Box<[Id]>) {
+        self.prechecked = Some(refs);
     }
 
     /// Whether the body is kept in memory.

@@ -265,8 +265,19 @@ pub struct LoadCache {
     /// Whether parsed files are kept at all (a one-shot command reads each
     /// file once: keeping them would only double its memory).
     keep: bool,
+    /// The checks of a roadmap that need no other record, run while its
+    /// body is in hand when the body is not kept.
+    precheck: Option<Precheck>,
     files: HashMap<PathBuf, CachedFile>,
 }
+
+/// A roadmap's checks that need no other record: `Some` with the ids it
+/// names that other records must resolve if they all pass, `None` if any
+/// fails. A roadmap whose body is not kept is otherwise parsed again for
+/// its checks (a roadmap is most of a data folder's bytes); one that passed
+/// them here, and whose ids resolve, is not. The checks themselves are
+/// `validate`'s, handed in by the session.
+pub type Precheck = fn(&Dataset, &Origin, &Roadmap) -> Option<Box<[crate::model::Id]>>;
 
 #[derive(Debug)]
 struct CachedFile {
@@ -286,8 +297,15 @@ impl LoadCache {
     pub fn new(keep: bool) -> LoadCache {
         LoadCache {
             keep,
+            precheck: None,
             files: HashMap::new(),
         }
+    }
+
+    /// Runs a roadmap's own checks while it is loaded (see [`Precheck`]).
+    pub fn with_precheck(mut self, precheck: Precheck) -> LoadCache {
+        self.precheck = Some(precheck);
+        self
     }
 
     /// Remembers which files of a checked dataset have only printable texts
@@ -459,7 +477,18 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
                 file,
                 path: record_path,
             };
+            let prechecked = match (&record, cache.precheck) {
+                (Record::Roadmap(r), Some(precheck)) if release => precheck(dataset, &origin, r),
+                _ => None,
+            };
             dataset.push(record, origin, digest, !release);
+            if let Some(refs) = prechecked {
+                let last = dataset
+                    .roadmaps
+                    .last_mut()
+                    .expect("the roadmap was just added");
+                last.set_prechecked(refs);
+            }
         }
         if release {
             dataset.sources.release(file, path.to_path_buf());

@@ -34,6 +34,7 @@ use self::cluster::check_cluster;
 pub use self::order::{Mark, OrderRef, OrderSpec};
 use self::order::{check_order, resolve_order};
 use self::organization::check_organization;
+pub use self::roadmap::precheck_roadmap;
 use self::roadmap::{check_roadmap, event_steps};
 
 /// Validated records, with lookups by id.
@@ -315,9 +316,17 @@ pub fn validate(mut dataset: Dataset, profiles: &[String]) -> (Catalog, Problems
         check_agreement(&mut c, agreement, &orgs, &clusters, &agreements);
     }
     for roadmap in &dataset.roadmaps {
+        // Checked while loaded, and every official it names is one: its
+        // file need not be parsed again to find nothing.
+        if roadmap
+            .prechecked()
+            .is_some_and(|names| names.iter().all(|n| officials.contains_key(n)))
+        {
+            continue;
+        }
         if let Some(roadmap) = c.body(roadmap) {
             text::check_texts(&mut c, std::slice::from_ref(&roadmap));
-            check_roadmap(&mut c, &roadmap, &officials);
+            check_roadmap(&mut c, &roadmap.origin, &roadmap.record, &officials);
         }
     }
 

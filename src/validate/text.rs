@@ -60,7 +60,7 @@ pub(super) fn check_texts<T: Serialize>(c: &mut Checker, records: &[Loaded<T>]) 
 /// writes as they are), every other character drawable. Most records are;
 /// the others are walked field by field to say where. One pass over the
 /// bytes: ASCII needs no font lookup.
-fn surely_fine(json: &str) -> bool {
+pub(super) fn surely_fine(json: &str) -> bool {
     let bytes = json.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
