@@ -1,4 +1,5 @@
-//! Checks of roadmaps: events, due dates, responsible officials.
+//! Checks of roadmaps: events, due dates, responsible officials; those
+//! that need no other record also while a roadmap is loaded.
 
 use std::collections::HashMap;
 
