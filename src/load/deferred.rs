@@ -73,10 +73,11 @@ impl Dataset {
         // the whole file first cost a fifth of parsing it. The bytes were
         // typed without a problem when loaded, so this does not fail; if
         // it did, the way they were loaded says why, as it said then.
-        match RecordAt::new(&record.origin.path)
-            .deserialize(serde_yaml::Deserializer::from_str(&text))
-        {
-            Ok(Some(body)) => Ok(Arc::new(body)),
+        let alone = place(&record.origin.path).map(|(key, index)| {
+            RecordAt::new(key, index).deserialize(serde_yaml::Deserializer::from_str(&text))
+        });
+        match alone {
+            Some(Ok(Some(body))) => Ok(Arc::new(body)),
             _ => self.body_as_loaded(record, &text),
         }
     }
@@ -111,11 +112,7 @@ struct RecordAt<'a, T> {
 }
 
 impl<'a, T> RecordAt<'a, T> {
-    fn new(path: &'a str) -> RecordAt<'a, T> {
-        let (key, index) = match path.strip_suffix(']').and_then(|p| p.split_once('[')) {
-            Some((key, index)) => (key, Some(index.parse().unwrap_or(usize::MAX))),
-            None => (path, None),
-        };
+    fn new(key: &'a str, index: Option<usize>) -> RecordAt<'a, T> {
         RecordAt {
             key,
             index,
@@ -195,20 +192,28 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Nth<T> {
     }
 }
 
+/// A record's path in its file, `roadmap` or `roadmaps[3]`, as the key of
+/// its kind and its place in that key's sequence; `None` if the place is
+/// not a number.
+fn place(path: &str) -> Option<(&str, Option<usize>)> {
+    match path.strip_suffix(']').and_then(|p| p.split_once('[')) {
+        Some((key, index)) => Some((key, Some(index.parse().ok()?))),
+        None => Some((path, None)),
+    }
+}
+
 /// The value at a record's path in its file: `roadmap` or `roadmaps[3]`.
 fn value_at(top: serde_yaml::Value, path: &str) -> Option<serde_yaml::Value> {
     let serde_yaml::Value::Mapping(mut top) = top else {
         return None;
     };
-    match path.strip_suffix(']').and_then(|p| p.split_once('[')) {
-        Some((key, index)) => match top.remove(key)? {
-            serde_yaml::Value::Sequence(mut items) => {
-                let index: usize = index.parse().ok()?;
-                (index < items.len()).then(|| items.swap_remove(index))
-            }
-            _ => None,
-        },
-        None => top.remove(path),
+    let (key, index) = place(path)?;
+    match (top.remove(key)?, index) {
+        (serde_yaml::Value::Sequence(mut items), Some(index)) => {
+            (index < items.len()).then(|| items.swap_remove(index))
+        }
+        (_, Some(_)) => None,
+        (value, None) => Some(value),
     }
 }
 
@@ -216,7 +221,7 @@ fn value_at(top: serde_yaml::Value, path: &str) -> Option<serde_yaml::Value> {
 mod tests {
     use serde::de::DeserializeSeed;
 
-    use super::{RecordAt, value_at};
+    use super::{RecordAt, place, value_at};
 
     #[test]
     fn a_record_is_found_by_its_path() {
@@ -241,7 +246,8 @@ mod tests {
         }
         let text = "organizations: [{name: x, ok: [1, {a: b}]}]\nroadmaps:\n- id: a\n- {id: b}\n- id: c\nroadmap: {id: d}\n";
         let at = |path: &str| {
-            RecordAt::<R>::new(path)
+            let (key, index) = place(path)?;
+            RecordAt::<R>::new(key, index)
                 .deserialize(serde_yaml::Deserializer::from_str(text))
                 .unwrap()
                 .map(|r| r.id)
@@ -255,9 +261,9 @@ mod tests {
         assert_eq!(at("orders[0]"), None);
         assert_eq!(at("orders"), None);
         // The record's own problems are not skipped.
-        let bad = RecordAt::<R>::new("roadmap").deserialize(serde_yaml::Deserializer::from_str(
-            "roadmap: {id: d, extra: 1}\n",
-        ));
+        let bad = RecordAt::<R>::new("roadmap", None).deserialize(
+            serde_yaml::Deserializer::from_str("roadmap: {id: d, extra: 1}\n"),
+        );
         assert!(bad.is_err());
     }
 

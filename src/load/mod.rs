@@ -185,24 +185,32 @@ pub enum Record {
 }
 
 impl Record {
-    /// A digest of the record's content (as the state of a build keeps it).
-    fn digest(&self) -> String {
+    /// The record's content as JSON, which its digest is made of.
+    fn json(&self) -> String {
         match self {
-            Record::Organization(r) => record_digest(r),
-            Record::Issuer(r) => record_digest(r),
-            Record::Cluster(r) => record_digest(r),
-            Record::Agreement(r) => record_digest(r),
-            Record::Roadmap(r) => record_digest(r),
-            Record::Order(r) => record_digest(r),
-            Record::Document(r) => record_digest(r),
-            Record::Membership(r) => record_digest(r),
+            Record::Organization(r) => record_json(r),
+            Record::Issuer(r) => record_json(r),
+            Record::Cluster(r) => record_json(r),
+            Record::Agreement(r) => record_json(r),
+            Record::Roadmap(r) => record_json(r),
+            Record::Order(r) => record_json(r),
+            Record::Document(r) => record_json(r),
+            Record::Membership(r) => record_json(r),
         }
     }
 }
 
+fn record_json(record: &impl serde::Serialize) -> String {
+    serde_json::to_string(record).expect("records serialise")
+}
+
 /// A digest of a record's content (as the state of a build keeps it).
 pub fn record_digest(record: &impl serde::Serialize) -> String {
-    crate::digest::input_digest(&serde_json::to_vec(record).expect("records serialise"))
+    json_digest(&record_json(record))
+}
+
+fn json_digest(json: &str) -> String {
+    crate::digest::input_digest(json.as_bytes())
 }
 
 impl Dataset {
@@ -271,13 +279,13 @@ pub struct LoadCache {
     files: HashMap<PathBuf, CachedFile>,
 }
 
-/// A roadmap's checks that need no other record: `Some` with the ids it
-/// names that other records must resolve if they all pass, `None` if any
-/// fails. A roadmap whose body is not kept is otherwise parsed again for
+/// A roadmap's checks that need no other record, given the roadmap and
+/// its JSON (made for its digest anyway): `Some` with the ids it names
+/// that other records must resolve if they all pass, `None` if any fails. A roadmap whose body is not kept is otherwise parsed again for
 /// its checks (a roadmap is most of a data folder's bytes); one that passed
 /// them here, and whose ids resolve, is not. The checks themselves are
 /// `validate`'s, handed in by the session.
-pub type Precheck = fn(&Dataset, &Origin, &Roadmap) -> Option<Box<[crate::model::Id]>>;
+pub type Precheck = fn(&Dataset, &Origin, &Roadmap, &str) -> Option<Box<[crate::model::Id]>>;
 
 #[derive(Debug)]
 struct CachedFile {
@@ -441,14 +449,15 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         dataset.paths.insert(file, path.to_path_buf());
     }
     let before = problems.len();
-    let records: Vec<(String, Record, String)> = parse_file(dataset, file, problems)
-        .into_iter()
-        .map(|(path, record)| {
-            let digest = record.digest();
-            (path, record, digest)
-        })
-        .collect();
+    let records = parse_file(dataset, file, problems);
     if problems.len() == before && cache.keep {
+        let records: Vec<(String, Record, String)> = records
+            .into_iter()
+            .map(|(path, record)| {
+                let digest = json_digest(&record.json());
+                (path, record, digest)
+            })
+            .collect();
         for (record_path, record, digest) in &records {
             let origin = Origin {
                 file,
@@ -472,16 +481,19 @@ fn load_file(dataset: &mut Dataset, path: &Path, problems: &mut Problems, cache:
         // A clean YAML file's text and bodies are read again when needed
         // (a table's text is its translation, kept).
         let release = problems.len() == before && places.is_none();
-        for (record_path, record, digest) in records {
+        for (record_path, record) in records {
             let origin = Origin {
                 file,
                 path: record_path,
             };
+            let json = record.json();
             let prechecked = match (&record, cache.precheck) {
-                (Record::Roadmap(r), Some(precheck)) if release => precheck(dataset, &origin, r),
+                (Record::Roadmap(r), Some(precheck)) if release => {
+                    precheck(dataset, &origin, r, &json)
+                }
                 _ => None,
             };
-            dataset.push(record, origin, digest, !release);
+            dataset.push(record, origin, json_digest(&json), !release);
             if let Some(refs) = prechecked {
                 let last = dataset
                     .roadmaps

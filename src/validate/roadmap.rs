@@ -36,12 +36,17 @@ pub(super) fn event_steps(e: &crate::model::Event) -> Vec<StepParts<'_>> {
 }
 
 /// The checks of a roadmap that need no other record, run while it is
-/// loaded (see [`crate::load::Precheck`]): the officials it names, if the
-/// checks and the texts' quick look find nothing; `None` sends it to its
-/// whole check in [`super::validate`], which says what is wrong.
-pub fn precheck_roadmap(ds: &Dataset, origin: &Origin, r: &Roadmap) -> Option<Box<[Id]>> {
-    let json = serde_json::to_string(r).expect("records serialise");
-    if !surely_fine(&json) {
+/// loaded (see [`crate::load::Precheck`]; `json` is the roadmap as JSON):
+/// the officials it names, if the checks and the texts' quick look find
+/// nothing; `None` sends it to its whole check in [`super::validate`],
+/// which says what is wrong.
+pub fn precheck_roadmap(
+    ds: &Dataset,
+    origin: &Origin,
+    r: &Roadmap,
+    json: &str,
+) -> Option<Box<[Id]>> {
+    if !surely_fine(json) {
         return None;
     }
     let mut names: Vec<Id> = r
